@@ -1,0 +1,73 @@
+"""The one place an Application is built, for production, tests and the playground alike."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot import coach
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.content import Catalogue, load_catalogue
+from bot.services import SERVICES_KEY, Services, services
+from bot.storage.db import open_db
+from handlers import COMMANDS, register
+
+log = logging.getLogger(__name__)
+
+HipcoachApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    config: Config,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    catalogue: Catalogue | None = None,
+) -> HipcoachApp:
+    """Build the bot. The catalogue is validated here, so bad content fails before any I/O."""
+    if not config.token:
+        raise ValueError("build_application needs a token (see bot.config)")
+    catalogue = catalogue or load_catalogue()
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_url)
+        .base_file_url(config.file_url)
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    app.bot_data["hipcoach.pending"] = (config, catalogue, clock or SystemClock())
+    register(app)
+    return app
+
+
+async def _post_init(app: HipcoachApp) -> None:
+    """Open the database, publish the command menu, and pick up what was persisted."""
+    config, catalogue, clock = app.bot_data.pop("hipcoach.pending")
+    db = open_db(config.db_path)
+    app.bot_data[SERVICES_KEY] = Services(config=config, db=db, catalogue=catalogue, clock=clock)
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    # Sessions interrupted mid-timer are offered back once the bot is fully up.
+    app.job_queue.run_once(coach.recover_sessions, when=0, name="recover-sessions")
+    sweep = max(1.0, min(60.0, config.idle_timeout_minutes * 30))
+    app.job_queue.run_repeating(coach.sweep_idle, interval=sweep, first=sweep, name="sweep-idle")
+    log.info("hipcoach ready: database %s, time scale %g", config.db_path, config.time_scale)
+
+
+async def _post_shutdown(app: HipcoachApp) -> None:
+    if SERVICES_KEY in app.bot_data:
+        services(app).db.close()
+        log.info("database closed")

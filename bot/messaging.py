@@ -1,0 +1,70 @@
+"""Sending to Telegram without letting its errors lose the runner's progress.
+
+State is committed before anything is sent, so a failed send only costs a message: these
+helpers log it and carry on. A 403 means the user blocked the bot, so they are marked
+inactive until they write again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlite_utils import Database
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.storage.users import set_active
+from bot.views import View
+
+log = logging.getLogger(__name__)
+
+
+async def send(bot: Bot, db: Database, chat_id: int, view: View, *, notify: bool = True) -> int | None:
+    """Send a new message; returns its id, or None if Telegram refused."""
+    try:
+        message = await bot.send_message(
+            chat_id,
+            view.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=view.markup(),
+            disable_notification=not notify,
+        )
+    except Forbidden:
+        log.info("chat %s blocked the bot; marking inactive", chat_id)
+        set_active(db, chat_id, False)
+        return None
+    except TelegramError as exc:
+        log.warning("send to chat %s failed: %s", chat_id, exc)
+        return None
+    return message.message_id
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
+    """Edit a message in place (silent by nature); 'not modified' counts as success."""
+    try:
+        await bot.edit_message_text(
+            view.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=view.markup(),
+        )
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return True
+        log.warning("edit of message %s in chat %s failed: %s", message_id, chat_id, exc)
+        return False
+    except TelegramError as exc:
+        log.warning("edit of message %s in chat %s failed: %s", message_id, chat_id, exc)
+        return False
+    return True
+
+
+async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Remove an old message's buttons so they cannot be pressed again."""
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except TelegramError as exc:
+        # Already without buttons, deleted, or too old: nothing to undo.
+        log.debug("could not strip buttons of %s/%s: %s", chat_id, message_id, exc)

@@ -1,0 +1,258 @@
+"""Guided sessions: the stored cursor, and the sets, skips and feedback they produce.
+
+Every change to a session goes through `apply_outcome`, which checks the session's `rev` so
+a stale button or a late timer can never move a session twice, and writes the cursor and
+everything the step produced in one transaction, before the bot tells the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from bot.clock import from_db, to_db
+from bot.engine import Cursor, Outcome, SetResult
+
+Status = Literal["active", "completed", "partial", "abandoned"]
+RUNNING = ("ready", "work", "rest")
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    user_id: int
+    chat_id: int
+    routine: str
+    status: Status
+    started_at: datetime
+    ended_at: datetime | None
+    updated_at: datetime
+    cursor: Cursor
+    rev: int
+    live_message_id: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def _session(row: dict[str, Any]) -> Session:
+    cursor = Cursor(
+        step=row["step"],
+        phase=row["phase"],
+        ends_at=from_db(row["ends_at"]) if row["ends_at"] else None,
+        paused_phase=row["paused_phase"],
+        remaining=row["remaining"],
+    )
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        routine=row["routine"],
+        status=row["status"],
+        started_at=from_db(row["started_at"]),
+        ended_at=from_db(row["ended_at"]) if row["ended_at"] else None,
+        updated_at=from_db(row["updated_at"]),
+        cursor=cursor,
+        rev=row["rev"],
+        live_message_id=row["live_message_id"],
+    )
+
+
+def _cursor_columns(cursor: Cursor) -> dict[str, Any]:
+    return {
+        "step": cursor.step,
+        "phase": cursor.phase,
+        "ends_at": to_db(cursor.ends_at) if cursor.ends_at else None,
+        "paused_phase": cursor.paused_phase,
+        "remaining": cursor.remaining,
+    }
+
+
+def get_session(db: Database, session_id: int) -> Session | None:
+    rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    return _session(rows[0]) if rows else None
+
+
+def active_session(db: Database, user_id: int) -> Session | None:
+    rows = list(
+        db.query("SELECT * FROM sessions WHERE user_id = ? AND status = 'active'", [user_id])
+    )
+    return _session(rows[0]) if rows else None
+
+
+def active_sessions(db: Database) -> list[Session]:
+    return [_session(r) for r in db.query("SELECT * FROM sessions WHERE status = 'active'")]
+
+
+def idle_sessions(db: Database, idle_since: datetime) -> list[Session]:
+    """Active sessions waiting on the runner (no timer running) since before `idle_since`."""
+    rows = db.query(
+        "SELECT * FROM sessions WHERE status = 'active' AND updated_at < ? "
+        "AND phase NOT IN ('ready', 'work', 'rest')",
+        [to_db(idle_since)],
+    )
+    return [_session(r) for r in rows]
+
+
+def start_session(
+    db: Database, user_id: int, chat_id: int, routine: str, cursor: Cursor, now: datetime
+) -> Session:
+    """Open a new session; any session still active for the user is closed first."""
+    with db.atomic():
+        db.execute(
+            "UPDATE sessions SET status = CASE WHEN EXISTS "
+            "(SELECT 1 FROM sets WHERE session_id = sessions.id) "
+            "THEN 'partial' ELSE 'abandoned' END, ended_at = ?, updated_at = ?, rev = rev + 1 "
+            "WHERE user_id = ? AND status = 'active'",
+            [to_db(now), to_db(now), user_id],
+        )
+        row = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "routine": routine,
+            "status": "active",
+            "started_at": to_db(now),
+            "updated_at": to_db(now),
+            "rev": 0,
+            **_cursor_columns(cursor),
+        }
+        session_id = db["sessions"].insert(row).last_pk
+    session = get_session(db, session_id)
+    assert session is not None
+    return session
+
+
+def apply_outcome(db: Database, session: Session, outcome: Outcome, now: datetime) -> Session | None:
+    """Store the new cursor and what the step produced, atomically.
+
+    Returns the updated session, or None if the session moved on meanwhile (stale rev) or
+    is no longer active; in that case nothing is written.
+    """
+    stamp = to_db(now)
+    status: Status = outcome.finished or "active"
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE sessions SET step = :step, phase = :phase, ends_at = :ends_at, "
+            "paused_phase = :paused_phase, remaining = :remaining, rev = rev + 1, "
+            "updated_at = :now, status = :status, ended_at = :ended "
+            "WHERE id = :id AND rev = :rev AND status = 'active'",
+            {
+                **_cursor_columns(outcome.cursor),
+                "now": stamp,
+                "status": status,
+                "ended": stamp if outcome.finished else None,
+                "id": session.id,
+                "rev": session.rev,
+            },
+        )
+        if cursor.rowcount != 1:
+            return None
+        for result in outcome.sets:
+            _insert_set(db, session, result, stamp)
+        for skip in outcome.skips:
+            db["skips"].insert(
+                {
+                    "user_id": session.user_id,
+                    "session_id": session.id,
+                    "exercise": skip.exercise,
+                    "side": skip.side,
+                    "set_no": skip.set_no,
+                    "reason": skip.reason,
+                    "created_at": stamp,
+                }
+            )
+        if status == "partial" and not _has_sets(db, session.id):
+            status = "abandoned"
+            db.execute("UPDATE sessions SET status = 'abandoned' WHERE id = ?", [session.id])
+        if outcome.feedback:
+            exercise, rating = outcome.feedback
+            db.execute(
+                "INSERT INTO feedback (user_id, session_id, exercise, rating, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, exercise) "
+                "DO UPDATE SET rating = excluded.rating, created_at = excluded.created_at",
+                [session.user_id, session.id, exercise, rating, stamp],
+            )
+    return replace(
+        session,
+        cursor=outcome.cursor,
+        rev=session.rev + 1,
+        status=status,
+        updated_at=now,
+        ended_at=now if outcome.finished else None,
+    )
+
+
+def _has_sets(db: Database, session_id: int) -> bool:
+    return db.execute("SELECT 1 FROM sets WHERE session_id = ? LIMIT 1", [session_id]).fetchone() is not None
+
+
+def early_end_status(db: Database, session_id: int) -> Status:
+    """A session ended before its last step: partial if any set was saved, else abandoned."""
+    return "partial" if _has_sets(db, session_id) else "abandoned"
+
+
+def _insert_set(db: Database, session: Session, result: SetResult, stamp: str) -> None:
+    # The unique key (session, exercise, side, set) makes a replayed step harmless.
+    db.execute(
+        "INSERT INTO sets (user_id, session_id, exercise, side, set_no, target_reps, "
+        "actual_reps, target_seconds, actual_seconds, source, performed_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'guided', ?, ?) "
+        "ON CONFLICT (session_id, exercise, side, set_no) DO NOTHING",
+        [
+            session.user_id,
+            session.id,
+            result.exercise,
+            result.side,
+            result.set_no,
+            result.target_reps,
+            result.actual_reps,
+            result.target_seconds,
+            result.actual_seconds,
+            stamp,
+            stamp,
+        ],
+    )
+
+
+def end_session(db: Database, session: Session, status: Status, now: datetime) -> bool:
+    """Close a session (idle timeout, start over) if it is still as the caller saw it."""
+    cursor = db.execute(
+        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, phase = 'done', "
+        "ends_at = NULL, rev = rev + 1 WHERE id = ? AND rev = ? AND status = 'active'",
+        [status, to_db(now), to_db(now), session.id, session.rev],
+    )
+    return cursor.rowcount == 1
+
+
+def set_live_message(db: Database, session_id: int, message_id: int | None) -> None:
+    """Remember which message carries the session's live buttons (not a cursor change)."""
+    db.execute(
+        "UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id]
+    )
+
+
+def session_sets(db: Database, session_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM sets WHERE session_id = ? ORDER BY id", [session_id]))
+
+
+def session_skips(db: Database, session_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM skips WHERE session_id = ? ORDER BY id", [session_id]))
+
+
+def session_feedback(db: Database, session_id: int) -> dict[str, str]:
+    rows = db.query("SELECT exercise, rating FROM feedback WHERE session_id = ?", [session_id])
+    return {r["exercise"]: r["rating"] for r in rows}
+
+
+def completed_since(db: Database, user_id: int, since: datetime) -> int:
+    """Routines finished since `since` (a UTC instant)."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND status = 'completed' "
+        "AND ended_at >= ?",
+        [user_id, to_db(since)],
+    ).fetchone()
+    return int(row[0])

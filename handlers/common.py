@@ -1,0 +1,94 @@
+"""Handlers shared by every conversation: bookkeeping, wrong chats, and anything unexpected."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.logs import redact
+from bot.services import services
+from bot.storage.users import note_group, touch_user
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+
+
+async def remember_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every private update: record who wrote (and reactivate a user who unblocked us)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        return
+    svc = services(context)
+    touch_user(svc.db, user.id, chat.id, user.first_name or "", user.language_code, svc.clock.now())
+
+
+async def not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Groups get one short note to write privately; channels and the rest get nothing."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and message is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        svc = services(context)
+        if note_group(svc.db, chat.id, svc.clock.now()):
+            await message.reply_text(
+                f"I coach runners one to one. Message me privately: @{context.bot.username}"
+            )
+    raise ApplicationHandlerStop
+
+
+async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edited messages and the like: acting twice on one message would surprise the runner."""
+    raise ApplicationHandlerStop
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text("I don't know that command. Send /help for the list.")
+
+
+async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        "I work with buttons and commands. Send /routine to start, or /help."
+    )
+
+
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, files, locations we did not ask for."""
+    if update.effective_message is None:
+        return
+    await update.effective_message.reply_text("I can only read text here. Send /help to see what I do.")
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button no other handler claimed: an old message, or forged data."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer("That button doesn't work any more.")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update that caused it, and tell the runner nothing is lost."""
+    token = context.bot.token
+    update_id = update.update_id if isinstance(update, Update) else None
+    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    log.error(
+        "unhandled error for update %s (user %s): %s",
+        update_id,
+        user_id,
+        redact(repr(context.error), token),
+        exc_info=context.error,
+    )
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                html.escape("Sorry, something went wrong on my side. Your progress is saved — "
+                            "send /routine to carry on."),
+                parse_mode=ParseMode.HTML,
+            )
+        except Exception:  # noqa: BLE001 - the error handler must never raise
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)

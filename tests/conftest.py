@@ -1,0 +1,92 @@
+"""The test harness: the real Application, real JobQueue and a real SQLite file, talking to
+the fake Bot API from bot/sandbox. Tests act as users and then check messages and rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import Clock
+from bot.config import Config
+from bot.runtime import running
+from bot.sandbox import FakeBotAPI, FakeRequest, FakeUser
+from bot.services import services
+
+TOKEN = "123456:TEST-sandbox-token-for-hipcoach"
+
+
+class Harness:
+    """One bot process's worth of state; `restart()` builds a new Application on the same DB."""
+
+    def __init__(self, tmp_path: Path, *, time_scale: float = 0.0, idle_minutes: float = 30.0):
+        self.api = FakeBotAPI(TOKEN)
+        self.config = Config(
+            token=TOKEN,
+            db_path=tmp_path / "hipcoach.db",
+            api_url="http://fake.invalid/bot",
+            time_scale=time_scale,
+            idle_timeout_minutes=idle_minutes,
+        )
+        self.clock: Clock | None = None
+        self.app: Any = None
+        self._stack: AsyncExitStack | None = None
+
+    def reconfigure(self, **changes: Any) -> None:
+        self.config = replace(self.config, **changes)
+
+    async def start(self) -> Any:
+        assert self._stack is None, "already running"
+        self.app = build_application(
+            self.config,
+            request=FakeRequest(self.api),
+            get_updates_request=FakeRequest(self.api),
+            clock=self.clock,
+        )
+        self._stack = AsyncExitStack()
+        await self._stack.enter_async_context(running(self.app))
+        return self.app
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def restart(self) -> Any:
+        await self.stop()
+        return await self.start()
+
+    @property
+    def services(self) -> Any:
+        return services(self.app)
+
+    def user(self, user_id: int = 1001, first_name: str = "Ada") -> FakeUser:
+        return self.api.user(user_id, first_name)
+
+    def rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        """Read what is committed, through a connection of our own."""
+        conn = sqlite3.connect(self.config.db_path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+async def harness(tmp_path):
+    h = Harness(tmp_path)
+    yield h
+    await h.stop()
+
+
+@pytest.fixture
+async def bot(harness):
+    """A running bot at time scale 0: every timer fires at once."""
+    await harness.start()
+    return harness

@@ -1,0 +1,213 @@
+"""A runner does whole routines through the real bot; messages and rows are both checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox import BotMessage, FakeUser
+
+
+async def choose(user: FakeUser, routine_label: str) -> BotMessage:
+    user.send("/routine")
+    menu = await user.expect("Pick a routine")
+    user.press(routine_label, menu)
+    return await user.expect(lambda m: "·" in m.plain and "Why:" in m.plain)
+
+
+async def finish_exercise(user: FakeUser, card: BotMessage, rating: str = "Just right") -> None:
+    """From an exercise card, do every set as prescribed and rate it."""
+    user.press("Start", card)
+    while True:
+        msg = await user.expect(lambda m: bool(m.buttons) or "complete" in m.plain)
+        labels = [t for row in msg.buttons for t, _ in row]
+        if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
+            user.press("✓", msg)
+        elif any("Just right" in t for t in labels):
+            user.press(rating, msg)
+            return
+        # timed steps (ready/hold/rest) move on by themselves at time scale 0
+
+
+ROUTINES = [
+    ("Full routine", "full", 12, ["rotations", "flexion", "ninety_ninety"]),
+    ("Pre-run", "pre_run", 8, ["rotations", "flexion"]),
+    ("Post-run", "post_run", 4, ["ninety_ninety"]),
+    ("Quick", "quick", 6, ["rotations", "flexion", "ninety_ninety"]),
+]
+
+
+@pytest.mark.parametrize(("label", "routine", "n_sets", "exercises"), ROUTINES)
+async def test_whole_routine_records_every_set(bot, label, routine, n_sets, exercises):
+    user = bot.user()
+    card = await choose(user, label)
+    for i, exercise in enumerate(exercises):
+        if i:
+            card = await user.expect("Why:")
+        await finish_exercise(user, card)
+    summary = await user.expect("complete!")
+    assert f"Sets: {n_sets}/{n_sets}" in summary.plain
+    assert "This week: 1 routine" in summary.plain
+
+    [session] = bot.rows("SELECT * FROM sessions")
+    assert (session["routine"], session["status"]) == (routine, "completed")
+    assert session["ended_at"] is not None
+    sets = bot.rows("SELECT * FROM sets ORDER BY id")
+    assert len(sets) == n_sets
+    assert [s["exercise"] for s in sets] == sorted(
+        (s["exercise"] for s in sets), key=exercises.index
+    )
+    for s in sets:
+        if s["exercise"] == "ninety_ninety":
+            assert (s["target_seconds"], s["actual_seconds"]) == (30, 30)
+        else:
+            assert s["actual_reps"] == s["target_reps"] in (10, 15)
+        assert s["side"] in ("right", "left")
+        assert s["performed_at"].endswith("Z")
+    feedback = bot.rows("SELECT exercise, rating FROM feedback")
+    assert sorted(f["exercise"] for f in feedback) == sorted(exercises)
+    assert {f["rating"] for f in feedback} == {"right"}
+    # Old buttons are gone: only the summary still has one ("Another routine").
+    with_buttons = [m for m in user.messages if m.buttons]
+    assert [m.message_id for m in with_buttons] == [summary.message_id]
+
+
+async def test_card_shows_the_exercise(bot):
+    user = bot.user()
+    card = await choose(user, "Full routine")
+    text = card.plain
+    for part in ("Hip rotations", "mobility", "Works: Hip flexors", "Why:", "How:", "Watch:"):
+        assert part in text
+    assert "Today: 2 × 10 each side, 30 s rest" in text
+    assert [t for row in card.buttons for t, _ in row] == ["▶ Start", "⏭ Skip", "■ Stop"]
+    assert not card.disable_notification
+
+
+async def test_did_fewer_records_the_number_picked(bot):
+    user = bot.user()
+    card = await choose(user, "Quick")
+    user.press("Start", card)
+    prompt = await user.expect("Set 1/1 · right side")
+    user.press("Did fewer", prompt)
+    await user.wait_until(lambda: any(t == "7" for row in prompt.buttons for t, _ in row))
+    user.press("7", prompt)
+    await user.expect("Set 1/1 · left side")
+    [row] = bot.rows("SELECT actual_reps, target_reps, side FROM sets")
+    assert row == {"actual_reps": 7, "target_reps": 10, "side": "right"}
+
+
+async def test_stop_keeps_finished_sets_and_says_so(bot):
+    user = bot.user()
+    card = await choose(user, "Full routine")
+    user.press("Start", card)
+    prompt = await user.expect("Set 1/2 · right side")
+    user.press("Done", prompt)
+    left = await user.expect("Set 1/2 · left side")
+    user.press("Stop", left)
+    summary = await user.expect("stopped")
+    assert "Sets: 1/12" in summary.plain and "saved" in summary.plain
+    [session] = bot.rows("SELECT status FROM sessions")
+    assert session["status"] == "partial"
+    assert len(bot.rows("SELECT * FROM sets")) == 1
+
+
+async def test_skip_exercise_and_pain_are_recorded(bot):
+    user = bot.user()
+    card = await choose(user, "Full routine")
+    user.press("Skip", card)
+    card2 = await user.expect("Band hip flexion")
+    user.press("Start", card2)
+    confirm = await user.expect("Did you get all 15?")
+    user.press("Pain", confirm)
+    card3 = await user.expect("Never push through pain")
+    assert "90/90 stretch" in card3.plain  # the safety note rides on the next card
+    user.press("Stop", card3)
+    summary = await user.expect("stopped")
+    assert "Skipped: Hip rotations" in summary.plain
+    assert "Pain reported: Band hip flexion" in summary.plain
+    assert bot.rows("SELECT exercise, rating FROM feedback") == [
+        {"exercise": "flexion", "rating": "pain"}
+    ]
+    skips = bot.rows("SELECT exercise, reason, set_no FROM skips ORDER BY id")
+    assert skips[0] == {"exercise": "rotations", "reason": "skipped", "set_no": None}
+    assert {(s["exercise"], s["reason"]) for s in skips[1:]} == {("flexion", "pain")}
+    assert len(skips) == 1 + 4
+    assert bot.rows("SELECT * FROM sets") == []
+
+
+async def test_stale_and_foreign_buttons_change_nothing(bot):
+    user = bot.user()
+    card = await choose(user, "Quick")
+    user.press("Start", card)
+    prompt = await user.expect("Set 1/1 · right side")
+    done_data = next(d for row in prompt.buttons for t, d in row if t == "✓ Done")
+    user.press("Done", prompt)
+    await user.expect("left side")
+    # The same Done again (a double tap, or an old message): answered, nothing recorded.
+    q = user.press_data(prompt.message_id, done_data)
+    assert (await user.answer_for(q))[0] == "That button is out of date."
+    assert len(bot.rows("SELECT * FROM sets")) == 1
+    # Someone else's session id, garbage, and an unknown prefix.
+    mallory = bot.user(2002, "Mallory")
+    mallory.send("/start")
+    hello = await mallory.expect("hip coach")
+    q = mallory.press_data(hello.message_id, done_data.replace(":done", ":stop"))
+    assert (await mallory.answer_for(q))[0] == "That isn't your session."
+    for junk in ("r:x:y:z", "r:1", "zzz", "m:nope", "c:1:2:go"):
+        q = mallory.press_data(hello.message_id, junk)
+        answer = (await mallory.answer_for(q))[0]
+        assert answer and len(answer) < 60
+    [session] = bot.rows("SELECT status FROM sessions")
+    assert session["status"] == "active"
+    assert len(bot.rows("SELECT * FROM sets")) == 1
+
+
+async def test_finished_session_buttons_say_it_is_over(bot):
+    user = bot.user()
+    card = await choose(user, "Post-run")
+    stop_data = next(d for row in card.buttons for t, d in row if "Stop" in t)
+    user.press("Stop", card)
+    await user.expect("stopped")
+    q = user.press_data(card.message_id, stop_data)
+    assert (await user.answer_for(q))[0] == "That session is over."
+    [session] = bot.rows("SELECT status FROM sessions")
+    assert session["status"] == "abandoned"
+
+
+async def test_commands_garbage_and_media_get_short_answers(bot):
+    user = bot.user()
+    user.send("/start")
+    welcome = await user.expect("hip coach")
+    assert "Start a routine" in welcome.buttons[0][0][0]
+    user.send("/help")
+    help_msg = await user.expect("/routine")
+    assert "Women's Running" in help_msg.plain
+    user.send("/frobnicate now")
+    await user.expect("don't know that command")
+    user.send("asdf " * 2000)
+    await user.expect("buttons and commands")
+    user.send_sticker()
+    await user.expect("only read text")
+    user.send_photo()
+    await user.expect("only read text")
+    user.send("/cancel")
+    await user.expect("Nothing to cancel")
+    assert bot.rows("SELECT * FROM sessions") == []
+    assert [r["id"] for r in bot.rows("SELECT id FROM users")] == [user.id]
+
+
+async def test_group_chat_gets_one_note(bot):
+    group = bot.api.group(-500, "Running club")
+    member = group.member(bot.user(3003, "Grace"))
+    member.send("/routine")
+    member.send("/routine")
+    await bot.api.wait_until(lambda: len(group.messages) >= 1)
+    member.send("/start")  # a third update proves the second was handled silently
+    await member.wait_until(lambda: bot.api.updates == [] and len(group.messages) == 1)
+    assert "privately" in group.messages[0].plain
+    assert bot.rows("SELECT chat_id FROM group_notices") == [{"chat_id": -500}]
+    assert bot.rows("SELECT * FROM sessions") == []
+
+
+async def test_command_menu_is_published(bot):
+    names = [c["command"] for c in next(iter(bot.api.commands.values()))]
+    assert names == ["routine", "help", "cancel"]
