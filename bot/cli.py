@@ -21,7 +21,9 @@ NO_TOKEN = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hipcoach", description="A hip coach for runners on Telegram.")
+    parser = argparse.ArgumentParser(
+        prog="hipcoach", description="A hip coach for runners on Telegram."
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (long polling)")
     args = parser.parse_args(argv)

@@ -77,7 +77,9 @@ async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None
     await messaging.send(bot, svc.db, chat_id, view)
 
 
-async def begin(svc: Services, bot: Bot, jq: JobQueue[Any], user_id: int, chat_id: int, routine_id: str) -> str:
+async def begin(
+    svc: Services, bot: Bot, jq: JobQueue[Any], user_id: int, chat_id: int, routine_id: str
+) -> str:
     """Start a routine (unless one is active: then offer to continue it)."""
     if routine_id not in svc.catalogue.routines:
         return "That routine no longer exists."
@@ -173,10 +175,14 @@ def _with_live(session: store.Session, message_id: int) -> store.Session:
     return replace(session, live_message_id=message_id)
 
 
-async def _show(svc: Services, bot: Bot, jq: JobQueue[Any], session: store.Session, note: str | None) -> None:
+async def _show(
+    svc: Services, bot: Bot, jq: JobQueue[Any], session: store.Session, note: str | None
+) -> None:
     """Send the session's current step as a new (notifying) message and arm its timer."""
     routine = svc.routine(session.routine)
-    view = views.session_view(routine, session.id, session.rev, session.cursor, svc.clock.now(), note=note)
+    view = views.session_view(
+        routine, session.id, session.rev, session.cursor, svc.clock.now(), note=note
+    )
     message_id = await messaging.send(bot, svc.db, session.chat_id, view)
     store.set_live_message(svc.db, session.id, message_id)
     if message_id is not None:
@@ -229,7 +235,9 @@ async def on_timer(context: CallbackContext[Any, Any, Any, Any]) -> None:
 # --- continue, start over, end ---------------------------------------------------------
 
 
-async def resume_choice(svc: Services, bot: Bot, jq: JobQueue[Any], user_id: int, message_id: int | None, data: str) -> str:
+async def resume_choice(
+    svc: Services, bot: Bot, jq: JobQueue[Any], user_id: int, message_id: int | None, data: str
+) -> str:
     """The buttons of a 'continue where you left off?' prompt."""
     parsed = parse_session_data(data, prefix="c")
     if parsed is None:
@@ -325,8 +333,12 @@ def build_summary(svc: Services, session: store.Session) -> views.Summary:
     )
 
 
-async def send_summary(svc: Services, bot: Bot, session: store.Session, note: str | None = None) -> None:
-    await messaging.send(bot, svc.db, session.chat_id, views.summary(build_summary(svc, session), note))
+async def send_summary(
+    svc: Services, bot: Bot, session: store.Session, note: str | None = None
+) -> None:
+    await messaging.send(
+        bot, svc.db, session.chat_id, views.summary(build_summary(svc, session), note)
+    )
 
 
 # --- after a restart, and idle sessions ------------------------------------------------
@@ -341,13 +353,18 @@ async def recover_sessions(context: CallbackContext[Any, Any, Any, Any]) -> None
             continue
         routine = svc.routine(session.routine)
         updated = store.apply_outcome(
-            svc.db, session, Outcome(routine.interrupt(session.cursor), note="interrupted"), svc.clock.now()
+            svc.db,
+            session,
+            Outcome(routine.interrupt(session.cursor), note="interrupted"),
+            svc.clock.now(),
         )
         if updated is None:
             continue
         if session.live_message_id is not None:
             await messaging.strip_buttons(context.bot, session.chat_id, session.live_message_id)
-        view = views.continue_prompt(routine, updated.id, updated.rev, updated.cursor, interrupted=True)
+        view = views.continue_prompt(
+            routine, updated.id, updated.rev, updated.cursor, interrupted=True
+        )
         message_id = await messaging.send(context.bot, svc.db, session.chat_id, view)
         store.set_live_message(svc.db, session.id, message_id)
         count += 1

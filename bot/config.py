@@ -95,13 +95,14 @@ def _api_url(raw: str | None) -> str:
     url = raw.strip().rstrip("/")
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
         raise ConfigError(
-            f"TELEGRAM_API_URL={raw!r} is not an http(s) URL "
-            "(example: http://127.0.0.1:8081/bot)"
+            f"TELEGRAM_API_URL={raw!r} is not an http(s) URL (example: http://127.0.0.1:8081/bot)"
         )
     return url
 
 
-def _float(values: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
+def _float(
+    values: Mapping[str, str], name: str, default: float, *, low: float, high: float
+) -> float:
     raw = values.get(name)
     if raw is None or not raw.strip():
         return default

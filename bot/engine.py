@@ -273,7 +273,9 @@ class Routine:
                 return self._next(cursor, now, skips=(note,), note="set_skipped")
         elif phase in TIMED_PHASES:
             if action == "pause":
-                remaining = max(0.0, (cursor.ends_at - now).total_seconds()) if cursor.ends_at else 0
+                remaining = (
+                    max(0.0, (cursor.ends_at - now).total_seconds()) if cursor.ends_at else 0
+                )
                 return Outcome(
                     Cursor(cursor.step, "paused", paused_phase=phase, remaining=remaining),
                     note="paused",
@@ -288,15 +290,14 @@ class Routine:
                     ends_at=now + timedelta(seconds=cursor.remaining or 0.0),
                 )
                 return Outcome(resumed, note="resumed")
-        elif phase == "feedback":
-            if action == "fb" and arg in RATINGS:
-                rating: Rating = arg  # type: ignore[assignment]
-                return self._next(
-                    cursor,
-                    now,
-                    feedback=(step.exercise.id, rating),
-                    note="pain" if rating == "pain" else "rated",
-                )
+        elif phase == "feedback" and action == "fb" and arg in RATINGS:
+            rating: Rating = arg  # type: ignore[assignment]
+            return self._next(
+                cursor,
+                now,
+                feedback=(step.exercise.id, rating),
+                note="pain" if rating == "pain" else "rated",
+            )
         return Invalid("stale")
 
     def _record_reps(self, cursor: Cursor, step: Step, actual: int, now: datetime) -> Outcome:
@@ -336,4 +337,3 @@ class Routine:
             actual_seconds=held,
         )
         return self._next(cursor, now, sets=(result,), note="set_done")
-

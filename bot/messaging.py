@@ -20,7 +20,9 @@ from bot.views import View
 log = logging.getLogger(__name__)
 
 
-async def send(bot: Bot, db: Database, chat_id: int, view: View, *, notify: bool = True) -> int | None:
+async def send(
+    bot: Bot, db: Database, chat_id: int, view: View, *, notify: bool = True
+) -> int | None:
     """Send a new message; returns its id, or None if Telegram refused."""
     try:
         message = await bot.send_message(
@@ -64,7 +66,9 @@ async def edit(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
 async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
     """Remove an old message's buttons so they cannot be pressed again."""
     try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        await bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=None
+        )
     except TelegramError as exc:
         # Already without buttons, deleted, or too old: nothing to undo.
         log.debug("could not strip buttons of %s/%s: %s", chat_id, message_id, exc)

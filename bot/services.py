@@ -27,9 +27,7 @@ class Services:
     def routine(self, routine_id: str) -> Routine:
         """The unrolled routine (cached: content does not change while the bot runs)."""
         if routine_id not in self._routines:
-            self._routines[routine_id] = Routine(
-                self.catalogue, routine_id, self.config.time_scale
-            )
+            self._routines[routine_id] = Routine(self.catalogue, routine_id, self.config.time_scale)
         return self._routines[routine_id]
 
 

@@ -35,7 +35,10 @@ class View:
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
     )
 
 
@@ -107,19 +110,22 @@ def where(routine: Routine, cursor: Cursor) -> str:
     return name
 
 
-def continue_prompt(routine: Routine, session_id: int, rev: int, cursor: Cursor, *, interrupted: bool) -> View:
+def continue_prompt(
+    routine: Routine, session_id: int, rev: int, cursor: Cursor, *, interrupted: bool
+) -> View:
     head = (
         "⚠️ I was restarted while you were mid-routine. Your finished sets are saved."
         if interrupted
         else "You have a routine in progress."
     )
-    text = (
-        f"{head}\n<b>{escape(routine.routine.name)}</b> — {escape(where(routine, cursor))}"
-    )
+    text = f"{head}\n<b>{escape(routine.routine.name)}</b> — {escape(where(routine, cursor))}"
     data = f"c:{session_id}:{rev}"
     return View(
         text,
-        [[("▶ Continue", f"{data}:go"), ("↺ Start over", f"{data}:new")], [("■ End it", f"{data}:end")]],
+        [
+            [("▶ Continue", f"{data}:go"), ("↺ Start over", f"{data}:new")],
+            [("■ End it", f"{data}:end")],
+        ],
     )
 
 
@@ -150,9 +156,10 @@ def session_view(
     cb = f"r:{session_id}:{rev}"
     head = NOTES.get(note or "", "")
     if step.kind == "card":
-        return View(_join(head, card_text(routine, step)), [
-            [("▶ Start", f"{cb}:go"), ("⏭ Skip", f"{cb}:skipx"), ("■ Stop", f"{cb}:stop")]
-        ])
+        return View(
+            _join(head, card_text(routine, step)),
+            [[("▶ Start", f"{cb}:go"), ("⏭ Skip", f"{cb}:skipx"), ("■ Stop", f"{cb}:stop")]],
+        )
     if step.kind == "feedback":
         text = f"✓ <b>{escape(step.exercise.name)}</b> done. How did it feel?"
         rows = [
@@ -164,7 +171,10 @@ def session_view(
         return View(_join(head, text), rows)
     if step.kind == "rest":
         return View(_join(head, rest_text(routine, step, cursor, now)), _timer_buttons(cb, cursor))
-    return View(_join(head, set_text(routine, step, cursor, now, note)), _set_buttons(cb, step, cursor, picker))
+    return View(
+        _join(head, set_text(routine, step, cursor, now, note)),
+        _set_buttons(cb, step, cursor, picker),
+    )
 
 
 def _join(*parts: str) -> str:
@@ -223,8 +233,14 @@ def set_text(routine: Routine, step: Step, cursor: Cursor, now: datetime, note: 
         elapsed = routine.elapsed_content(cursor, now)
         rep = min(dose.reps or 1, int(elapsed // per_rep) + 1)
         in_rep = elapsed - (rep - 1) * per_rep
-        action = f"lift and hold {dose.hold_seconds} s" if in_rep < (dose.hold_seconds or 0) else "lower slowly"
-        lines.append(f"⏱ <b>Rep {rep}/{dose.reps}</b> — {action}\n{bar((rep - 1) / (dose.reps or 1))}")
+        action = (
+            f"lift and hold {dose.hold_seconds} s"
+            if in_rep < (dose.hold_seconds or 0)
+            else "lower slowly"
+        )
+        lines.append(
+            f"⏱ <b>Rep {rep}/{dose.reps}</b> — {action}\n{bar((rep - 1) / (dose.reps or 1))}"
+        )
     if cursor.phase == "paused":
         lines.append(f"⏸ Paused — {_secs(remaining)} left")
     return "\n".join(lines)

@@ -30,7 +30,11 @@ async def remember_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Groups get one short note to write privately; channels and the rest get nothing."""
     chat, message = update.effective_chat, update.effective_message
-    if chat is not None and message is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+    if (
+        chat is not None
+        and message is not None
+        and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    ):
         svc = services(context)
         if note_group(svc.db, chat.id, svc.clock.now()):
             await message.reply_text(
@@ -60,7 +64,9 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Stickers, photos, voice, files, locations we did not ask for."""
     if update.effective_message is None:
         return
-    await update.effective_message.reply_text("I can only read text here. Send /help to see what I do.")
+    await update.effective_message.reply_text(
+        "I can only read text here. Send /help to see what I do."
+    )
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,7 +80,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with the update that caused it, and tell the runner nothing is lost."""
     token = context.bot.token
     update_id = update.update_id if isinstance(update, Update) else None
-    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    user_id = (
+        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    )
     log.error(
         "unhandled error for update %s (user %s): %s",
         update_id,
@@ -82,13 +90,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         redact(repr(context.error), token),
         exc_info=context.error,
     )
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+    if (
+        isinstance(update, Update)
+        and update.effective_chat
+        and update.effective_chat.type == ChatType.PRIVATE
+    ):
         try:
             await context.bot.send_message(
                 update.effective_chat.id,
-                html.escape("Sorry, something went wrong on my side. Your progress is saved — "
-                            "send /routine to carry on."),
+                html.escape(
+                    "Sorry, something went wrong on my side. Your progress is saved — "
+                    "send /routine to carry on."
+                ),
                 parse_mode=ParseMode.HTML,
             )
-        except Exception:  # noqa: BLE001 - the error handler must never raise
+        except Exception:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)

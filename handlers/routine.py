@@ -16,7 +16,9 @@ from bot.services import services
 
 async def routine_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
-    await coach.open_menu(services(context), context.bot, update.effective_user.id, update.effective_chat.id)
+    await coach.open_menu(
+        services(context), context.bot, update.effective_user.id, update.effective_chat.id
+    )
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,8 +34,12 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert query is not None and update.effective_chat is not None
     await query.answer()
     if query.message is not None:
-        await coach.messaging.strip_buttons(context.bot, update.effective_chat.id, query.message.message_id)
-    await coach.open_menu(services(context), context.bot, query.from_user.id, update.effective_chat.id)
+        await coach.messaging.strip_buttons(
+            context.bot, update.effective_chat.id, query.message.message_id
+        )
+    await coach.open_menu(
+        services(context), context.bot, query.from_user.id, update.effective_chat.id
+    )
 
 
 async def routine_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,9 +48,16 @@ async def routine_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert query is not None and query.data is not None and update.effective_chat is not None
     svc = services(context)
     if query.message is not None:
-        await coach.messaging.strip_buttons(context.bot, update.effective_chat.id, query.message.message_id)
+        await coach.messaging.strip_buttons(
+            context.bot, update.effective_chat.id, query.message.message_id
+        )
     answer = await coach.begin(
-        svc, context.bot, context.job_queue, query.from_user.id, update.effective_chat.id, query.data[2:]
+        svc,
+        context.bot,
+        context.job_queue,
+        query.from_user.id,
+        update.effective_chat.id,
+        query.data[2:],
     )
     await query.answer(answer or None)
 
@@ -55,7 +68,12 @@ async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert query is not None and query.data is not None
     message_id = query.message.message_id if query.message is not None else None
     answer = await coach.press(
-        services(context), context.bot, context.job_queue, query.from_user.id, message_id, query.data
+        services(context),
+        context.bot,
+        context.job_queue,
+        query.from_user.id,
+        message_id,
+        query.data,
     )
     await query.answer(answer or None)
 
@@ -66,6 +84,11 @@ async def resume_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert query is not None and query.data is not None
     message_id = query.message.message_id if query.message is not None else None
     answer = await coach.resume_choice(
-        services(context), context.bot, context.job_queue, query.from_user.id, message_id, query.data
+        services(context),
+        context.bot,
+        context.job_queue,
+        query.from_user.id,
+        message_id,
+        query.data,
     )
     await query.answer(answer or None)

@@ -19,4 +19,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     assert update.effective_chat is not None
-    await messaging.send(context.bot, svc.db, update.effective_chat.id, views.help_text(svc.catalogue))
+    await messaging.send(
+        context.bot, svc.db, update.effective_chat.id, views.help_text(svc.catalogue)
+    )

@@ -10,7 +10,12 @@ from bot.content import CATALOGUE_FILE, CatalogueError, load_catalogue
 def test_catalogue_has_the_articles_doses():
     c = load_catalogue()
     rot, flex, ninety = (c.exercise(i) for i in ("rotations", "flexion", "ninety_ninety"))
-    assert (rot.category, rot.dose.kind, rot.dose.sets, rot.dose.reps) == ("mobility", "reps", 2, 10)
+    assert (rot.category, rot.dose.kind, rot.dose.sets, rot.dose.reps) == (
+        "mobility",
+        "reps",
+        2,
+        10,
+    )
     assert (flex.category, flex.dose.sets, flex.dose.reps, flex.dose.hold_seconds) == (
         "strength",
         2,

@@ -40,7 +40,7 @@ ROUTINES = [
 async def test_whole_routine_records_every_set(bot, label, routine, n_sets, exercises):
     user = bot.user()
     card = await choose(user, label)
-    for i, exercise in enumerate(exercises):
+    for i, _exercise in enumerate(exercises):
         if i:
             card = await user.expect("Why:")
         await finish_exercise(user, card)

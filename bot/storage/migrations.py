@@ -106,5 +106,5 @@ def initial(db: Database) -> None:
             chat_id     INTEGER PRIMARY KEY,
             created_at  TEXT NOT NULL
         );
-        """
+        """,
     )

@@ -126,7 +126,9 @@ def start_session(
     return session
 
 
-def apply_outcome(db: Database, session: Session, outcome: Outcome, now: datetime) -> Session | None:
+def apply_outcome(
+    db: Database, session: Session, outcome: Outcome, now: datetime
+) -> Session | None:
     """Store the new cursor and what the step produced, atomically.
 
     Returns the updated session, or None if the session moved on meanwhile (stale rev) or
@@ -187,7 +189,10 @@ def apply_outcome(db: Database, session: Session, outcome: Outcome, now: datetim
 
 
 def _has_sets(db: Database, session_id: int) -> bool:
-    return db.execute("SELECT 1 FROM sets WHERE session_id = ? LIMIT 1", [session_id]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM sets WHERE session_id = ? LIMIT 1", [session_id]).fetchone()
+        is not None
+    )
 
 
 def early_end_status(db: Database, session_id: int) -> Status:
@@ -230,9 +235,7 @@ def end_session(db: Database, session: Session, status: Status, now: datetime) -
 
 def set_live_message(db: Database, session_id: int, message_id: int | None) -> None:
     """Remember which message carries the session's live buttons (not a cursor change)."""
-    db.execute(
-        "UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id]
-    )
+    db.execute("UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id])
 
 
 def session_sets(db: Database, session_id: int) -> list[dict[str, Any]]:

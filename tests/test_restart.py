@@ -1,0 +1,85 @@
+"""A bot process that stops mid-session loses nothing and offers to continue."""
+
+from __future__ import annotations
+
+
+async def test_restart_between_sets_offers_to_continue_and_finishes(harness):
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Pre-run", await user.expect("Pick a routine"))
+    user.press("Skip", await user.expect("Hip rotations"))
+    user.press("Start", await user.expect("Band hip flexion"))
+    for side in ("right", "left", "right"):
+        confirm = await user.expect(
+            lambda m, s=side: f"· {s} side" in m.plain and "all 15" in m.plain
+        )
+        user.press("All 15", confirm)
+    await user.expect(lambda m: "Set 2/2 · left side" in m.plain and "all 15" in m.plain)
+    before = harness.rows("SELECT * FROM sets ORDER BY id")
+    assert len(before) == 3
+
+    await harness.restart()
+    user.send("/routine")
+    prompt = await user.expect("in progress")
+    assert "Band hip flexion and hold, set 2/2, left side" in prompt.plain
+    user.press("Continue", prompt)
+    confirm = await user.expect("all 15")
+    user.press("All 15", confirm)
+    user.press("Just right", await user.expect("How did it feel?"))
+    summary = await user.expect("complete!")
+    assert "Sets: 4/8" in summary.plain and "Skipped: Hip rotations" in summary.plain
+    after = harness.rows("SELECT * FROM sets ORDER BY id")
+    assert after[:3] == before  # nothing confirmed was lost or rewritten
+    assert len(after) == 4
+    assert harness.rows("SELECT status FROM sessions") == [{"status": "completed"}]
+
+
+async def test_restart_mid_timer_offers_the_session_back_on_start(harness):
+    harness.reconfigure(time_scale=1.0)  # the get-ready countdown is still running at restart
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    user.press("Start", await user.expect("90/90"))
+    live = await user.expect("Get in position")
+
+    harness.reconfigure(time_scale=0)
+    await harness.restart()
+    offer = await user.expect("I was restarted")
+    assert "90/90 stretch, set 1/2, right side" in offer.plain
+    assert live.buttons == []  # the dead countdown can no longer be pressed
+    [s] = harness.rows("SELECT phase, paused_phase FROM sessions")
+    assert (s["phase"], s["paused_phase"]) == ("paused", "ready")
+
+    # A second restart does not send the offer again.
+    await harness.restart()
+    user.send("/routine")
+    prompt = await user.expect("in progress")
+    assert sum("I was restarted" in m.plain for m in user.messages) == 1
+    user.press("Continue", prompt)
+    user.press("Just right", await user.expect("How did it feel?"))
+    summary = await user.expect("complete!")
+    assert "Sets: 4/4" in summary.plain
+    assert len(harness.rows("SELECT * FROM sets")) == 4
+
+
+async def test_start_over_closes_the_old_session(harness):
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Full", await user.expect("Pick a routine"))
+    user.press("Start", await user.expect("Hip rotations"))
+    user.press("Done", await user.expect("Set 1/2 · right side"))
+    await user.expect("left side")
+    await harness.restart()
+    user.send("/routine")
+    user.press("Start over", await user.expect("in progress"))
+    await user.expect("stopped")
+    user.press("Quick", await user.expect("Pick a routine"))
+    await user.expect("Hip rotations")
+    rows = harness.rows("SELECT routine, status FROM sessions ORDER BY id")
+    assert rows == [
+        {"routine": "full", "status": "partial"},
+        {"routine": "quick", "status": "active"},
+    ]

@@ -1,0 +1,113 @@
+"""Timed phases at a small time scale: live countdowns, pause/resume/skip, idle timeout."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot import timers
+from bot.sandbox import FakeUser
+
+
+async def start_post_run(user: FakeUser):
+    user.send("/routine")
+    menu = await user.expect("Pick a routine")
+    user.press("Post-run", menu)
+    card = await user.expect("90/90 stretch")
+    user.press("Start", card)
+    return await user.expect("Set 1/2 · right side")
+
+
+def timer_jobs(h, user):
+    return h.app.job_queue.get_jobs_by_name(timers.timer_name(user.chat_id))
+
+
+async def test_live_countdown_is_edited_silently_and_not_too_often(harness, monkeypatch):
+    # 30 s hold at scale 0.05 = 1.5 s; allow an edit every 0.3 s (Telegram: every 3 s).
+    monkeypatch.setattr(timers, "MIN_EDIT_INTERVAL", 0.3)
+    harness.reconfigure(time_scale=0.05)
+    await harness.start()
+    user = harness.user()
+    live = await start_post_run(user)
+    assert "Get in position" in live.plain
+    release = await user.expect("Release ✓ — switch sides", timeout=10)
+    assert "left side" in release.plain and not release.disable_notification
+    assert "Hold" in live.plain or live.edit_count > 0
+    edits = [r for r in harness.api.requests if r.method == "editMessageText"]
+    assert len(edits) >= 3, "the countdown was redrawn in place"
+    assert all(e.params.get("message_id") in (live.message_id, str(live.message_id)) for e in edits)
+    gaps = [b.at - a.at for a, b in itertools.pairwise(edits)]
+    assert min(gaps) >= 0.25
+    # edits never notify; only the new 'Release' message does
+    sends = [r for r in harness.api.requests if r.method == "sendMessage"]
+    assert all(str(r.params.get("disable_notification", "false")).lower() == "false" for r in sends)
+    [row] = harness.rows("SELECT actual_seconds, side FROM sets")
+    assert row == {"actual_seconds": 30, "side": "right"}
+
+
+async def test_pause_resume_and_skip(harness):
+    harness.reconfigure(time_scale=0.2)  # 5 s ready = 1 s, 30 s hold = 6 s
+    await harness.start()
+    user = harness.user()
+    live = await start_post_run(user)
+    user.press("Pause", live)
+    await user.wait_until(lambda: "Paused" in live.plain)
+    [s] = harness.rows("SELECT phase, paused_phase, remaining FROM sessions")
+    assert (s["phase"], s["paused_phase"]) == ("paused", "ready")
+    assert 0 < s["remaining"] <= 1.0
+    assert not timer_jobs(harness, user)
+    assert [t for row in live.buttons for t, _ in row] == ["▶ Resume", "■ Stop"]
+    user.press("Resume", live)
+    await user.wait_until(lambda: "Hold" in live.plain, timeout=5)
+    user.press("Skip", live)  # end the hold early: the seconds held are recorded
+    await user.expect("switch sides")
+    [row] = harness.rows("SELECT target_seconds, actual_seconds FROM sets")
+    assert row["target_seconds"] == 30 and 0 <= row["actual_seconds"] < 30
+    assert live.buttons == []  # the finished countdown lost its buttons
+
+
+async def test_rest_counts_down_and_can_be_skipped(harness):
+    harness.reconfigure(time_scale=0)
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Full routine", await user.expect("Pick a routine"))
+    user.press("Start", await user.expect("Hip rotations"))
+    user.press("Done", await user.expect("Set 1/2 · right side"))
+    user.press("Done", await user.expect("Set 1/2 · left side"))
+    # at scale 0 the rest is over at once and the next set is announced
+    nxt = await user.expect("Set 2/2 · right side")
+    assert "Next set" in nxt.plain
+    rests = [m for m in user.messages if "Rest" in m.plain]
+    assert rests and "Next: set 2/2" in rests[0].plain
+
+
+async def test_idle_session_is_closed_and_keeps_its_sets(harness):
+    harness.reconfigure(time_scale=0, idle_timeout_minutes=0.01)
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Quick", await user.expect("Pick a routine"))
+    user.press("Start", await user.expect("Hip rotations"))
+    user.press("Done", await user.expect("Set 1/1 · right side"))
+    await user.expect("left side")
+    closed = await user.expect("quiet spell", timeout=10)
+    assert "Sets: 1/6" in closed.plain
+    [s] = harness.rows("SELECT status FROM sessions")
+    assert s["status"] == "partial"
+    assert len(harness.rows("SELECT * FROM sets")) == 1
+
+
+@pytest.mark.parametrize("scale", [0.0])
+async def test_cancel_command_stops_the_routine(harness, scale):
+    harness.reconfigure(time_scale=scale)
+    await harness.start()
+    user = harness.user()
+    user.send("/routine")
+    user.press("Full", await user.expect("Pick a routine"))
+    await user.expect("Hip rotations")
+    user.send("/cancel")
+    await user.expect("stopped")
+    [s] = harness.rows("SELECT status FROM sessions")
+    assert s["status"] == "abandoned"
