@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m bot run
+	$(PY) -m bot run --play-without-token
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -64,6 +64,7 @@ async def _post_init(app: HipcoachApp) -> None:
     app.job_queue.run_once(coach.recover_sessions, when=0, name="recover-sessions")
     sweep = max(1.0, min(60.0, config.idle_timeout_minutes * 30))
     app.job_queue.run_repeating(coach.sweep_idle, interval=sweep, first=sweep, name="sweep-idle")
+    # (reminder dispatcher: schedule here)
     log.info("hipcoach ready: database %s, time scale %g", config.db_path, config.time_scale)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 from telegram import Update
 
 from bot.config import Config, ConfigError
-from bot.content import CatalogueError
+from bot.content import DATA_DIR, CatalogueError
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -18,15 +20,34 @@ NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run: "
     "TELEGRAM_BOT_TOKEN=<your token> make run   (or put it in a .env file)"
 )
+PLAYGROUND_DB = DATA_DIR / "playground.db"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hipcoach", description="A hip coach for runners on Telegram.")
+    sub = p.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the bot against Telegram (long polling)")
+    run.add_argument(
+        "--play-without-token",
+        action="store_true",
+        help="with no TELEGRAM_BOT_TOKEN, open the offline playground instead of exiting",
+    )
+    play = sub.add_parser("play", help="chat with the bot in this terminal, offline")
+    play.add_argument(
+        "--fast", action="store_true", help="play timers at a small fraction of real time"
+    )
+    play.add_argument(
+        "--db", type=Path, default=None, help=f"database file (default {PLAYGROUND_DB})"
+    )
+    play.add_argument("--user", default="runner", help="who you are (two names = two users)")
+    play.add_argument(
+        "--script", type=Path, default=None, help="read inputs from FILE, print the transcript"
+    )
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="hipcoach", description="A hip coach for runners on Telegram."
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (long polling)")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     command = args.command or "run"
     try:
         config = Config.from_env()
@@ -34,8 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hipcoach: {exc}", file=sys.stderr)
         return 2
     if command == "run":
+        if not config.token and getattr(args, "play_without_token", False):
+            print("hipcoach: no TELEGRAM_BOT_TOKEN set, so starting the offline playground.")
+            return play(config, parser().parse_args(["play"]))
         return run(config)
-    parser.print_help()
+    if command == "play":
+        return play(config, args)
+    parser().print_help()
     return 2
 
 
@@ -54,6 +80,15 @@ def run(config: Config) -> int:
     log.info("starting hipcoach (polling %s)", config.api_url.split("://", 1)[-1].split("/", 1)[0])
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def play(config: Config, args: argparse.Namespace) -> int:
+    """The offline playground: the real bot against the in-process fake Bot API."""
+    from bot.playground import run_playground
+
+    db_path = args.db.resolve() if args.db else PLAYGROUND_DB
+    config = replace(config, db_path=db_path, time_scale=0.05 if args.fast else config.time_scale)
+    return run_playground(config, user=args.user, script=args.script)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,24 @@ class ManualClock:
         self._now = when.astimezone(UTC)
 
 
+class OffsetClock:
+    """Real time plus an adjustable offset: timers keep running while the playground or a
+    test jumps ahead (`:wait 25m`) to make planned reminders fall due."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.offset += delta
+        return self.now()
+
+    def set(self, when: datetime) -> None:
+        self.offset = when.astimezone(UTC) - datetime.now(UTC)
+
+
 def to_db(when: datetime) -> str:
     """UTC instant as fixed-width ISO text, so text order is time order."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -22,6 +22,8 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 COMMANDS = [
     ("routine", "Start or continue a hip routine"),
+    # (planned-run commands: insert here)
+    # (reporting and progress commands: insert here)
     ("help", "What I can do"),
     ("cancel", "Leave what you're doing"),
 ]
@@ -45,6 +47,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(routine.routine_chosen, pattern=r"^m:[a-z_]{1,32}$")),
         (0, CallbackQueryHandler(routine.session_button, pattern=r"^r:")),
         (0, CallbackQueryHandler(routine.resume_button, pattern=r"^c:")),
+        # Planned runs, time zone and reminder settings; reminder buttons.
+        # (planned runs: insert here)
+        # Reporting sets, progress, history and the user's own data.
+        # (reporting and progress: insert here)
         # Anything else gets a short answer and changes nothing.
         (0, MessageHandler(filters.COMMAND & PRIVATE, common.unknown_command)),
         (0, MessageHandler(filters.TEXT & PRIVATE, common.unknown_text)),

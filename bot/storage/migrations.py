@@ -108,3 +108,8 @@ def initial(db: Database) -> None:
         );
         """,
     )
+
+
+# (0002: planned runs and reminders go here)
+
+# (0003: reporting and progress go here)
