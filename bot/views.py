@@ -228,8 +228,8 @@ def set_text(routine: Routine, step: Step, cursor: Cursor, now: datetime, note: 
     elif phase == "work" and dose.kind == "hold":
         total = dose.hold_seconds or 1
         lines.append(f"⏱ <b>Hold</b> — {_secs(remaining)} left\n{bar(1 - remaining / total)}")
-    elif phase == "work":
-        per_rep = (dose.hold_seconds or 0) + dose.lower_seconds
+    elif phase == "work" and dose.kind == "paced":
+        per_rep = max(1, (dose.hold_seconds or 0) + dose.lower_seconds)
         elapsed = routine.elapsed_content(cursor, now)
         rep = min(dose.reps or 1, int(elapsed // per_rep) + 1)
         in_rep = elapsed - (rep - 1) * per_rep

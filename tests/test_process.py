@@ -1,0 +1,103 @@
+"""The real `hipcoach run` process against the fake Bot API over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import FakeBotAPI, FakeBotAPIServer
+
+from .conftest import TOKEN
+
+pytestmark = pytest.mark.e2e
+
+
+async def start_bot(tmp_path: Path, base_url: str, **env: str) -> asyncio.subprocess.Process:
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": base_url,
+        "HIPCOACH_DB": str(tmp_path / "bot.db"),
+        "HIPCOACH_TIME_SCALE": "0",
+        "HIPCOACH_LOG_LEVEL": "DEBUG",
+        **env,
+    }
+    log = (tmp_path / "bot.log").open("ab")
+    # Started from an unrelated working directory, as a service manager would.
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment, stdout=log, stderr=log
+    )
+
+
+async def test_quick_routine_through_the_real_process(tmp_path):
+    api = FakeBotAPI(TOKEN)
+    server = FakeBotAPIServer(api)
+    base_url = await server.start()
+    proc = await start_bot(tmp_path, base_url)
+    try:
+        user = api.user(4242, "Runner")
+        user.send("/routine")
+        menu = await user.expect("Pick a routine", timeout=30)
+        user.press("Quick", menu)
+        for _ in range(3):
+            card = await user.expect("Why:", timeout=10)
+            user.press("Start", card)
+            while True:
+                msg = await user.expect(lambda m: bool(m.buttons), timeout=10)
+                labels = [t for row in msg.buttons for t, _ in row]
+                if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
+                    user.press("✓", msg)
+                elif "😌 Easy" in labels:
+                    user.press("Easy", msg)
+                    break
+        summary = await user.expect("complete!", timeout=10)
+        assert "Sets: 6/6" in summary.plain
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), timeout=20)
+        await server.stop()
+    assert code == 0
+    conn = sqlite3.connect(tmp_path / "bot.db")
+    try:
+        sets = conn.execute("SELECT exercise, side, set_no FROM sets ORDER BY id").fetchall()
+        status = conn.execute("SELECT status FROM sessions").fetchall()
+    finally:
+        conn.close()
+    assert len(sets) == 6 and status == [("completed",)]
+    log = (tmp_path / "bot.log").read_text()
+    assert "hipcoach ready" in log and "recorded" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log, "the token leaked into the log"
+    assert "getUpdates" in log  # DEBUG really was on, so the redaction was exercised
+
+
+async def test_no_token_exits_with_one_clear_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "BotFather" in lines[0]
+
+
+async def test_bad_setting_names_the_variable(tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "HIPCOACH_TIME_SCALE": "soon"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 2 and "HIPCOACH_TIME_SCALE" in err.decode()
