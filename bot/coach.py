@@ -190,13 +190,13 @@ async def _show(
     _schedule(svc, jq, session)
 
 
-async def _refresh(svc: Services, bot: Bot, session: store.Session) -> None:
-    """Redraw the live message in place (countdowns): a silent edit."""
+async def _refresh(svc: Services, bot: Bot, session: store.Session, *, tick: bool = False) -> None:
+    """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
     if session.live_message_id is None:
         return
     routine = svc.routine(session.routine)
     view = views.session_view(routine, session.id, session.rev, session.cursor, svc.clock.now())
-    await messaging.edit(bot, session.chat_id, session.live_message_id, view)
+    await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
 
 
 def _schedule(svc: Services, jq: JobQueue[Any], session: store.Session) -> None:
@@ -226,7 +226,7 @@ async def on_timer(context: CallbackContext[Any, Any, Any, Any]) -> None:
     routine = svc.routine(session.routine)
     outcome = routine.expire(session.cursor, svc.clock.now())
     if outcome is None:
-        await _refresh(svc, context.bot, session)
+        await _refresh(svc, context.bot, session, tick=True)
         _schedule(svc, context.job_queue, session)
         return
     await advance(svc, context.bot, context.job_queue, session, outcome)

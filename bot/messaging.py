@@ -8,12 +8,15 @@ inactive until they write again.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlite_utils import Database
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
+from bot.ratelimit import DROPPABLE, Throttled
 from bot.storage.users import set_active
 from bot.views import View
 
@@ -42,8 +45,13 @@ async def send(
     return message.message_id
 
 
-async def edit(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
-    """Edit a message in place (silent by nature); 'not modified' counts as success."""
+async def edit(
+    bot: Bot, chat_id: int, message_id: int, view: View, *, droppable: bool = False
+) -> bool:
+    """Edit a message in place (silent by nature); 'not modified' counts as success.
+
+    A droppable edit (a countdown tick) is skipped when the bot is short of capacity.
+    """
     try:
         await bot.edit_message_text(
             view.text,
@@ -51,7 +59,10 @@ async def edit(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=view.markup(),
+            **_droppable(bot, droppable),
         )
+    except Throttled:
+        return False
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return True
@@ -61,6 +72,13 @@ async def edit(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
         log.warning("edit of message %s in chat %s failed: %s", message_id, chat_id, exc)
         return False
     return True
+
+
+def _droppable(bot: Bot, droppable: bool) -> dict[str, Any]:
+    """rate_limit_args only exist on bots with a rate limiter (ExtBot with one set)."""
+    if droppable and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        return {"rate_limit_args": DROPPABLE}
+    return {}
 
 
 async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:

@@ -51,6 +51,9 @@ def duration_text(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min" if rest < 15 else f"{minutes} min {rest} s"
 
 
@@ -72,15 +75,12 @@ def welcome(first_name: str, catalogue: Catalogue) -> View:
     return View(text, [[("▶ Start a routine", "menu")]])
 
 
-def help_text(catalogue: Catalogue) -> View:
-    text = (
-        "<b>Commands</b>\n"
-        "/routine — start or continue a guided routine\n"
-        "/cancel — leave what you're doing\n"
-        "/help — this list\n\n"
-        f"Exercises adapted from {escape(catalogue.credit)}."
-    )
-    return View(text)
+def help_text(catalogue: Catalogue, commands: list[tuple[str, str]]) -> View:
+    """The command list, the same one Telegram shows in its menu."""
+    lines = ["<b>What I can do</b>"]
+    lines += [f"/{name} — {escape(text)}" for name, text in commands]
+    lines.append(f"\nExercises adapted from {escape(catalogue.credit)}.")
+    return View("\n".join(lines))
 
 
 def menu(catalogue: Catalogue) -> View:

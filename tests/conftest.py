@@ -32,8 +32,12 @@ class Harness:
             api_url="http://fake.invalid/bot",
             time_scale=time_scale,
             idle_timeout_minutes=idle_minutes,
+            # Real pacing is tested on its own (test_limits); elsewhere it only slows tests.
+            rate_limit=1000.0,
+            chat_rate_limit=1000.0,
         )
         self.clock: Clock | None = None
+        self.rate_limiter: Any = None  # None: built from the config, as in production
         self.app: Any = None
         self._stack: AsyncExitStack | None = None
 
@@ -47,6 +51,7 @@ class Harness:
             request=FakeRequest(self.api),
             get_updates_request=FakeRequest(self.api),
             clock=self.clock,
+            rate_limiter=self.rate_limiter,
         )
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(self.app))

@@ -16,7 +16,9 @@ BIG_ID, BIG_REV = 9_999_999_999, 9_999_999
 def all_views():
     yield views.menu(CAT)
     yield views.welcome("A" * 64, CAT)
-    yield views.help_text(CAT)
+    from handlers import COMMANDS
+
+    yield views.help_text(CAT, COMMANDS)
     for routine_id in CAT.routines:
         r = Routine(CAT, routine_id)
         for step in r.steps:
@@ -57,7 +59,15 @@ def test_summary_and_texts_escape_html():
 
 
 @pytest.mark.parametrize(
-    ("seconds", "text"), [(0, "0 s"), (59, "59 s"), (60, "1 min"), (95, "1 min 35 s")]
+    ("seconds", "text"),
+    [
+        (0, "0 s"),
+        (59, "59 s"),
+        (60, "1 min"),
+        (95, "1 min 35 s"),
+        (3600, "1 h"),
+        (75280, "20 h 54 min"),
+    ],
 )
 def test_duration_text(seconds, text):
     assert views.duration_text(seconds) == text

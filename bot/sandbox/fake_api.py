@@ -16,7 +16,9 @@ import contextlib
 import inspect
 import itertools
 import json
+import random
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -98,6 +100,12 @@ class FakeBotAPI(BotApiMethods):
         self.webhook_url = ""
         self.faults: list[Fault] = []
         self.faults_served = 0
+        self.chaos_served: dict[int, int] = {}
+        self._chaos: tuple[float, random.Random, tuple[int, ...], int] | None = None
+        self._limits: tuple[float | None, float | None] = (None, None)
+        self._sent_window: deque[tuple[float, int]] = deque()
+        self._chat_recent: dict[int, deque[float]] = {}
+        self.limit_violations = 0
         self.updates: list[dict[str, Any]] = []  # delivered but not yet confirmed via offset
         self.update_log: list[dict[str, Any]] = []  # every update ever enqueued
         self.version = 0
@@ -145,7 +153,10 @@ class FakeBotAPI(BotApiMethods):
                 raise ApiError(401, "Unauthorized")
             if entry is None:
                 raise ApiError(404, "Not Found")
-            fault = self._take_fault(record.method, record.chat_id)
+            limited = self._over_limit(record)
+            if limited is not None:
+                return limited
+            fault = self._take_fault(record.method, record.chat_id) or self._chaos_fault(record)
             if fault is not None and not fault.executed:
                 return self._fault_response(fault)
             result = entry[1](params, files)
@@ -206,6 +217,75 @@ class FakeBotAPI(BotApiMethods):
         return self.inject_fault(
             method, status=0, description="timeout", times=times, chat_id=chat_id
         )
+
+    def chaos(
+        self,
+        share: float,
+        *,
+        seed: int = 0,
+        statuses: tuple[int, ...] = (429, 500, 0),
+        retry_after: int = 1,
+    ) -> None:
+        """Fail a random (but reproducible) share of the bot's chat calls.
+
+        Status 429 comes with ``retry_after``, 500 is a server error, 0 a timeout. Polling
+        and getMe are spared so the bot stays connected. ``share=0`` turns it off.
+        """
+        self._chaos = (share, random.Random(seed), statuses, retry_after)
+
+    def _chaos_fault(self, record: RecordedRequest) -> Fault | None:
+        if self._chaos is None or record.chat_id is None:
+            return None
+        share, rng, statuses, retry_after = self._chaos
+        if share <= 0 or rng.random() >= share:
+            return None
+        status = rng.choice(statuses)
+        description = {429: "Too Many Requests: retry after 1", 500: "Internal Server Error"}
+        self.faults_served += 1
+        self.chaos_served[status] = self.chaos_served.get(status, 0) + 1
+        return Fault(
+            record.method,
+            status,
+            description.get(status, "timeout"),
+            retry_after if status == 429 else None,
+            1,
+            record.chat_id,
+        )
+
+    def enforce_limits(
+        self, overall_per_second: float | None, chat_per_second: float | None = None
+    ) -> None:
+        """Behave like Telegram's flood control: above these rates, answer 429.
+
+        Counted over a sliding one-second window (per chat: a window of ``burst`` seconds
+        allowing ``burst`` calls), for calls aimed at a chat. Each refusal is counted in
+        ``limit_violations``; ``None`` switches a limit off.
+        """
+        self._limits = (overall_per_second, chat_per_second)
+
+    def _over_limit(self, record: RecordedRequest) -> tuple[int, dict[str, Any]] | None:
+        overall, per_chat = self._limits
+        if record.chat_id is None or record.method == "answerCallbackQuery":
+            return None
+        now = record.at
+        window = self._sent_window
+        while window and now - window[0][0] > 1.0:
+            window.popleft()
+        refused = overall is not None and len(window) >= overall
+        if per_chat is not None and not refused:
+            span = max(1.0, 3 / per_chat)  # a burst of three, then the steady rate
+            chat_times = self._chat_recent.setdefault(record.chat_id, deque())
+            while chat_times and now - chat_times[0] > span:
+                chat_times.popleft()
+            refused = len(chat_times) >= per_chat * span
+        if refused:
+            self.limit_violations += 1
+            error = ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            return 429, error.body()
+        window.append((now, record.chat_id))
+        if per_chat is not None:
+            self._chat_recent.setdefault(record.chat_id, deque()).append(now)
+        return None
 
     def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
         for fault in self.faults:

@@ -1,0 +1,189 @@
+"""Keeping inside Telegram's limits, and riding out its errors.
+
+PTB's AIORateLimiter paces groups but not private chats, and retries nothing by default.
+This limiter paces every chat (about one message a second, with a small burst) and the bot
+as a whole (about 30 a second), retries 429s after `retry_after`, and retries network errors
+and 5xx answers with backoff. Countdown edits are marked droppable: they go through only
+while there is spare capacity, so when many sessions run at once the live countdowns thin
+out first and transitions and reminders keep their pace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+# Safe to repeat if a timed-out attempt did reach Telegram: the result is the same.
+IDEMPOTENT = frozenset(
+    {
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "deleteMessage",
+        "answerCallbackQuery",
+        "setMyCommands",
+        "deleteMyCommands",
+        "getMe",
+        "getFile",
+        "setWebhook",
+        "deleteWebhook",
+        "sendChatAction",
+    }
+)
+DROPPABLE = {"droppable": True}
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's public attribute is changing type (PTB 22.2 deprecation); read it once."""
+    value = getattr(exc, "_retry_after", None)
+    if value is None:  # pragma: no cover - older/newer PTB
+        value = exc.retry_after
+    return value if isinstance(value, int | float) else value.total_seconds()
+
+
+class Throttled(Exception):
+    """A droppable request (a countdown edit) was skipped to save capacity."""
+
+
+class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    def __init__(
+        self,
+        overall_per_second: float = 30.0,
+        chat_per_second: float = 1.0,
+        chat_burst: int = 3,
+        group_per_minute: float = 20.0,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        # A small bucket (a fifth of a second's worth) keeps any one-second window close
+        # to the sustained rate: at most 1.2x it, never 2x as a full one-second bucket would.
+        burst = max(1.0, overall_per_second / 5)
+        self.overall = (
+            AsyncLimiter(burst, burst / overall_per_second) if overall_per_second > 0 else None
+        )
+        self.chat_per_second = chat_per_second
+        self.chat_burst = max(1, chat_burst)
+        self.group_per_minute = group_per_minute
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self._chats: dict[int | str, AsyncLimiter] = {}
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._waiting = 0  # priority requests queued for capacity right now
+        self.dropped = 0
+        self.retries = 0
+
+    async def initialize(self) -> None:
+        """Nothing to set up: limiters are created per chat on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter | None:
+        if chat_id not in self._chats:
+            if len(self._chats) > 4096:
+                # Forget idle chats (a full bucket means nothing is owed).
+                for key, limiter in list(self._chats.items()):
+                    if limiter.has_capacity(limiter.max_rate):
+                        del self._chats[key]
+            group = isinstance(chat_id, str) or chat_id < 0
+            if group:
+                if self.group_per_minute <= 0:
+                    return None
+                limiter = AsyncLimiter(self.group_per_minute, 60.0)
+            else:
+                if self.chat_per_second <= 0:
+                    return None
+                limiter = AsyncLimiter(self.chat_burst, self.chat_burst / self.chat_per_second)
+            self._chats[chat_id] = limiter
+        return self._chats[chat_id]
+
+    def _spare(self, chat: AsyncLimiter | None) -> bool:
+        """Room for a droppable request without delaying anything that matters."""
+        if self._waiting or not self._resume.is_set():
+            return False
+        if chat is not None and not chat.has_capacity():
+            return False
+        return self.overall is None or self.overall.has_capacity(self.overall.max_rate / 2)
+
+    async def _acquire(self, chat: AsyncLimiter | None, droppable: bool) -> None:
+        if droppable:
+            if not self._spare(chat):
+                self.dropped += 1
+                raise Throttled
+            if chat is not None:
+                await chat.acquire()
+            if self.overall is not None:
+                await self.overall.acquire()
+            return
+        self._waiting += 1
+        try:
+            await self._resume.wait()
+            if chat is not None:
+                await chat.acquire()
+            if self.overall is not None:
+                await self.overall.acquire()
+        finally:
+            self._waiting -= 1
+
+    async def _pause_all(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends until it has passed."""
+        self._resume.clear()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._resume.set()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> Result:
+        droppable = bool(rate_limit_args and rate_limit_args.get("droppable"))
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(TypeError, ValueError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        chat = self._chat_limiter(chat_id) if chat_id is not None else None
+        # Methods without a chat (answerCallbackQuery, setMyCommands) are not messages.
+        overall_applies = chat_id is not None
+        for attempt in range(self.max_retries + 1):
+            await self._acquire(chat if overall_applies else None, droppable and overall_applies)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if droppable or attempt == self.max_retries:
+                    raise
+                seconds = _retry_seconds(exc)
+                log.warning("429 on %s: pausing all sends for %.1f s", endpoint, seconds)
+                self.retries += 1
+                await self._pause_all(seconds + 0.1)
+            except BadRequest:
+                raise
+            except TimedOut:
+                # The request may have reached Telegram: only repeat what is safe to repeat.
+                if endpoint not in IDEMPOTENT or attempt == self.max_retries:
+                    raise
+                self.retries += 1
+                await asyncio.sleep(self.backoff * 2**attempt)
+            except NetworkError as exc:
+                if attempt == self.max_retries:
+                    raise
+                log.warning("%s failed (%s); retrying", endpoint, exc)
+                self.retries += 1
+                await asyncio.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover

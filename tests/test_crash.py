@@ -1,0 +1,173 @@
+"""kill -9 the real bot process at many moments: every confirmed set survives exactly once,
+and interrupted sessions are offered back and can be finished."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import re
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import BotMessage, FakeBotAPI, FakeBotAPIServer, FakeUser
+
+from .conftest import TOKEN
+
+pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
+
+CUES = {"hip circles": "rotations", "knee lifts": "flexion", "hold 30 s": "ninety_ninety"}
+
+
+def set_key(message: BotMessage) -> tuple[str, str, int] | None:
+    """(exercise, side, set) named by a set prompt, or None."""
+    text = message.plain
+    exercise = next((e for cue, e in CUES.items() if cue in text), None)
+    found = re.search(r"Set (\d+)/\d+ · (right|left) side", text)
+    if exercise is None or found is None:
+        return None
+    return exercise, found.group(2), int(found.group(1))
+
+
+class Runner:
+    """One user tapping through a Full routine, noting every set the bot confirmed."""
+
+    def __init__(self, user: FakeUser) -> None:
+        self.user = user
+        self.confirmed: list[tuple[str, str, int]] = []
+        self.done = False
+        self.resumed = 0  # times a restart offered the unfinished session back
+        self.ready = asyncio.Event()
+
+    async def resume(self) -> None:
+        """After a (re)start: /routine, then Continue or pick the Full routine."""
+        self.user.send("/routine")
+        msg = await self.user.expect(
+            lambda m: (
+                "in progress" in m.plain
+                or "Pick a routine" in m.plain
+                or "I was restarted" in m.plain
+            ),
+            timeout=20,
+        )
+        self.ready.set()
+        if "Pick a routine" in msg.plain:
+            self.user.press("Full routine", msg)
+        else:
+            self.resumed += 1
+            self.user.press("Continue", msg)
+
+    async def tap(self) -> None:
+        """Keep pressing whatever the newest buttons ask for, until the summary."""
+        while not self.done:
+            msg = await self.user.expect(
+                lambda m: bool(m.buttons) or "complete!" in m.plain, timeout=20
+            )
+            if "complete!" in msg.plain:
+                self.done = True
+                return
+            await asyncio.sleep(0.3)  # a quick human, not a flood
+            if msg is not self.user.last or not msg.buttons:
+                continue
+            labels = [t for row in msg.buttons for t, _ in row]
+            if "▶ Start" in labels:
+                query = self.user.press("Start", msg)
+            elif "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
+                key = set_key(msg)
+                query = self.user.press("✓", msg)
+                text, _ = await self.user.answer_for(query, timeout=20)
+                if text == "Saved ✓" and key:
+                    self.confirmed.append(key)
+                continue
+            elif "😌 Easy" in labels:
+                query = self.user.press("Easy", msg)
+            elif "▶ Continue" in labels:
+                query = self.user.press("Continue", msg)
+            else:
+                continue
+            await self.user.answer_for(query, timeout=20)
+
+
+async def spawn(tmp_path: Path, base_url: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": base_url,
+        "HIPCOACH_DB": str(tmp_path / "crash.db"),
+        "HIPCOACH_TIME_SCALE": "0",
+        "HIPCOACH_RATE_LIMIT": "1000",
+        "HIPCOACH_CHAT_RATE_LIMIT": "1000",
+    }
+    log = (tmp_path / "bot.log").open("ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdout=log, stderr=log
+    )
+
+
+async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
+    rng = random.Random(20261125)
+    api = FakeBotAPI(TOKEN)
+    server = FakeBotAPIServer(api)
+    base_url = await server.start()
+    runners = [Runner(api.user(8000 + i, f"Runner{i}")) for i in range(3)]
+    kills = 0
+    try:
+        for _ in range(6):
+            proc = await spawn(tmp_path, base_url)
+            active = [r for r in runners if not r.done]
+            for r in active:
+                r.ready.clear()
+            tasks = [asyncio.create_task(_run(r)) for r in active]
+            await asyncio.wait_for(asyncio.gather(*(r.ready.wait() for r in active)), 30)
+            await asyncio.sleep(rng.uniform(0.1, 1.5))  # a random moment mid-routine
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+            kills += 1
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, AssertionError):
+                    await task
+        proc = await spawn(tmp_path, base_url)
+        await asyncio.gather(*(_run(r) for r in runners if not r.done))
+        runners[0].user.send("/help")  # the process is surely up before it is stopped
+        await runners[0].user.expect("/routine", timeout=20)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), timeout=20) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await server.stop()
+
+    conn = sqlite3.connect(tmp_path / "crash.db")
+    try:
+        sets = conn.execute(
+            "SELECT user_id, session_id, exercise, side, set_no FROM sets"
+        ).fetchall()
+        statuses = conn.execute("SELECT user_id, status FROM sessions").fetchall()
+    finally:
+        conn.close()
+    assert kills == 6
+    assert len(sets) == len(set(sets)), "a set was stored twice"
+    for runner in runners:
+        assert runner.done
+        mine = [(e, s, n) for u, _, e, s, n in sets if u == runner.user.id]
+        for key in runner.confirmed:
+            assert key in mine, f"confirmed set {key} is missing"
+        completed = [st for u, st in statuses if u == runner.user.id and st == "completed"]
+        assert completed, "each runner finished a routine after the crashes"
+        assert all(st != "active" for u, st in statuses if u == runner.user.id)
+    # The kills really fell mid-routine: runners needed the continue prompt.
+    assert sum(len(r.confirmed) for r in runners) >= 12
+    assert sum(r.resumed for r in runners) >= 3
+
+
+async def _run(runner: Runner) -> None:
+    await runner.resume()
+    await runner.tap()
