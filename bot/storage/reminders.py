@@ -1,0 +1,230 @@
+"""Reminder rows and the user's reminder settings.
+
+One row per (user, plan, occurrence, kind). A row moves pending -> claimed -> sent (or
+failed) through conditional UPDATEs, so two dispatchers, a restart or a stale object can
+never send it twice; pending rows can instead be settled as skipped or dropped, with a
+reason. Only pending rows are in the `reminders_due` index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from bot.clock import from_db, to_db
+
+Kind = Literal["pre_run", "post_run"]
+DEFAULT_REMIND = 30
+DEFAULT_AFTERRUN = 15
+
+
+@dataclass(frozen=True)
+class Settings:
+    tz: str
+    tz_set: bool
+    remind_minutes: int | None
+    afterrun_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    plan_id: int
+    occurrence: datetime
+    kind: Kind
+    due_at: datetime
+    status: str
+    reason: str | None
+    late: bool
+    snoozes: int
+    response: str | None
+    message_id: int | None
+    # From the users table, filled when read for dispatch.
+    chat_id: int = 0
+    user_active: bool = True
+    remind_minutes: int | None = None
+
+
+def _reminder(row: dict[str, Any]) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        user_id=row["user_id"],
+        plan_id=row["plan_id"],
+        occurrence=from_db(row["occurrence"]),
+        kind=row["kind"],
+        due_at=from_db(row["due_at"]),
+        status=row["status"],
+        reason=row["reason"],
+        late=bool(row["late"]),
+        snoozes=row["snoozes"],
+        response=row["response"],
+        message_id=row["message_id"],
+        chat_id=row.get("chat_id") or 0,
+        user_active=bool(row.get("user_active", 1)),
+        remind_minutes=row.get("remind_minutes"),
+    )
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def get_settings(db: Database, user_id: int) -> Settings:
+    row = db.execute(
+        "SELECT tz, tz_set_at, remind_minutes, afterrun_minutes FROM users WHERE id = ?",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return Settings("UTC", False, DEFAULT_REMIND, DEFAULT_AFTERRUN)
+    return Settings(row[0], row[1] is not None, row[2], row[3])
+
+
+def set_remind_minutes(db: Database, user_id: int, minutes: int | None) -> None:
+    db.execute("UPDATE users SET remind_minutes = ? WHERE id = ?", [minutes, user_id])
+
+
+def set_afterrun_minutes(db: Database, user_id: int, minutes: int | None) -> None:
+    db.execute("UPDATE users SET afterrun_minutes = ? WHERE id = ?", [minutes, user_id])
+
+
+# --- writing rows -----------------------------------------------------------------------
+
+
+def insert_reminder(
+    db: Database,
+    user_id: int,
+    plan_id: int,
+    occurrence: datetime,
+    kind: Kind,
+    due_at: datetime,
+    now: datetime,
+) -> None:
+    """A pending row, unless one exists for the same key (whatever its status)."""
+    db.execute(
+        "INSERT OR IGNORE INTO reminders (user_id, plan_id, occurrence, kind, due_at, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [user_id, plan_id, to_db(occurrence), kind, to_db(due_at), to_db(now), to_db(now)],
+    )
+
+
+def delete_future_pending(db: Database, user_id: int, after: datetime) -> int:
+    """Drop the user's pending rows for runs after `after`, to be rebuilt."""
+    cursor = db.execute(
+        "DELETE FROM reminders WHERE user_id = ? AND status = 'pending' AND occurrence > ?",
+        [user_id, to_db(after)],
+    )
+    return cursor.rowcount
+
+
+def delete_plan_pending(db: Database, plan_id: int) -> int:
+    cursor = db.execute("DELETE FROM reminders WHERE plan_id = ? AND status = 'pending'", [plan_id])
+    return cursor.rowcount
+
+
+def skip_occurrence(db: Database, plan_id: int, occurrence: datetime, now: datetime) -> int:
+    """Settle every pending row of one run as skipped (the runner skipped the run)."""
+    cursor = db.execute(
+        "UPDATE reminders SET status = 'skipped', reason = 'run skipped', updated_at = ? "
+        "WHERE plan_id = ? AND occurrence = ? AND status = 'pending'",
+        [to_db(now), plan_id, to_db(occurrence)],
+    )
+    return cursor.rowcount
+
+
+# --- dispatch ---------------------------------------------------------------------------
+
+
+def due(db: Database, now: datetime, limit: int) -> list[Reminder]:
+    """Pending rows due by `now`, oldest first (read through the partial index)."""
+    rows = db.query(
+        "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes "
+        "FROM reminders r JOIN users u ON u.id = r.user_id "
+        "WHERE r.status = 'pending' AND r.due_at <= ? ORDER BY r.due_at LIMIT ?",
+        [to_db(now), limit],
+    )
+    return [_reminder(r) for r in rows]
+
+
+def settle(db: Database, reminder_id: int, status: str, reason: str, now: datetime) -> bool:
+    """pending -> skipped/dropped, with the reason; False if someone else moved it."""
+    cursor = db.execute(
+        "UPDATE reminders SET status = ?, reason = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'pending'",
+        [status, reason, to_db(now), reminder_id],
+    )
+    return cursor.rowcount == 1
+
+
+def claim(db: Database, reminder_id: int, now: datetime) -> bool:
+    """pending -> claimed. Only the caller that gets True may send the reminder."""
+    cursor = db.execute(
+        "UPDATE reminders SET status = 'claimed', claimed_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'pending'",
+        [to_db(now), to_db(now), reminder_id],
+    )
+    return cursor.rowcount == 1
+
+
+def mark_sent(db: Database, reminder_id: int, message_id: int, late: bool, now: datetime) -> None:
+    db.execute(
+        "UPDATE reminders SET status = 'sent', message_id = ?, late = ?, sent_at = ?, "
+        "updated_at = ? WHERE id = ? AND status = 'claimed'",
+        [message_id, int(late), to_db(now), to_db(now), reminder_id],
+    )
+
+
+def mark_failed(db: Database, reminder_id: int, now: datetime) -> None:
+    """Telegram refused or timed out: not retried (it may have arrived; at most once)."""
+    db.execute(
+        "UPDATE reminders SET status = 'failed', reason = 'send failed', updated_at = ? "
+        "WHERE id = ? AND status = 'claimed'",
+        [to_db(now), reminder_id],
+    )
+
+
+# --- the runner's answers ---------------------------------------------------------------
+
+
+def get_reminder(db: Database, reminder_id: int) -> Reminder | None:
+    rows = list(db.query("SELECT * FROM reminders WHERE id = ?", [reminder_id]))
+    return _reminder(rows[0]) if rows else None
+
+
+def respond(db: Database, reminder_id: int, response: str, now: datetime) -> bool:
+    """Record the first answer to a sent reminder; False if it was answered already."""
+    cursor = db.execute(
+        "UPDATE reminders SET response = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'sent' AND response IS NULL",
+        [response, to_db(now), reminder_id],
+    )
+    return cursor.rowcount == 1
+
+
+def requeue(db: Database, reminder_id: int, due_at: datetime, now: datetime) -> bool:
+    """Snooze / Later: the sent row becomes pending again, due at `due_at`."""
+    cursor = db.execute(
+        "UPDATE reminders SET status = 'pending', due_at = ?, snoozes = snoozes + 1, "
+        "late = 0, message_id = NULL, response = NULL, updated_at = ? "
+        "WHERE id = ? AND status = 'sent' AND response IS NULL",
+        [to_db(due_at), to_db(now), reminder_id],
+    )
+    return cursor.rowcount == 1
+
+
+# --- quiet once done --------------------------------------------------------------------
+
+
+def did_routine_since(db: Database, user_id: int, routines: Iterable[str], since: datetime) -> bool:
+    """Has the runner started (and not abandoned) one of `routines` since `since`?"""
+    names = list(routines)
+    marks = ", ".join("?" for _ in names)
+    row = db.execute(
+        f"SELECT 1 FROM sessions WHERE user_id = ? AND started_at >= ? "
+        f"AND routine IN ({marks}) AND status != 'abandoned' LIMIT 1",
+        [user_id, to_db(since), *names],
+    ).fetchone()
+    return row is not None
