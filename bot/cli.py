@@ -26,7 +26,9 @@ PLAYGROUND_DB = DATA_DIR / "playground.db"
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hipcoach", description="A hip coach for runners on Telegram.")
     sub = p.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run the bot against Telegram (long polling)")
+    run = sub.add_parser(
+        "run", help="run the bot against Telegram (long polling, or a webhook if configured)"
+    )
     run.add_argument(
         "--play-without-token",
         action="store_true",
@@ -43,12 +45,21 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument(
         "--script", type=Path, default=None, help="read inputs from FILE, print the transcript"
     )
+    backup = sub.add_parser(
+        "backup", help="copy the database safely, even while the bot runs (SQLite backup API)"
+    )
+    backup.add_argument("path", type=Path, help="backup file, or a folder for a dated file")
+    sub.add_parser("doctor", help="check config, content, database and the Bot API")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "run"
+    if command == "doctor":  # reports a bad config as one of its checks
+        from bot.ops import doctor
+
+        return doctor()
     try:
         config = Config.from_env()
     except ConfigError as exc:
@@ -61,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(config)
     if command == "play":
         return play(config, args)
+    if command == "backup":
+        from bot.ops import backup_command
+
+        return backup_command(config, args.path)
     parser().print_help()
     return 2
 
@@ -69,7 +84,7 @@ def run(config: Config) -> int:
     if not config.token:
         print(f"hipcoach: {NO_TOKEN}", file=sys.stderr)
         return 2
-    configure_logging(config.log_level, config.token)
+    configure_logging(config.log_level, config.token, config.webhook_secret)
     from bot.app import build_application  # heavy imports only once config is sound
 
     try:
@@ -77,7 +92,27 @@ def run(config: Config) -> int:
     except CatalogueError as exc:
         log.error("content is invalid:\n%s", exc)
         return 2
-    log.info("starting hipcoach (polling %s)", config.api_url.split("://", 1)[-1].split("/", 1)[0])
+    api_host = config.api_url.split("://", 1)[-1].split("/", 1)[0]
+    if config.webhook_url:
+        # Telegram pushes updates to the public URL; a reverse proxy (or Telegram itself)
+        # reaches this server, which answers 403 unless the secret header matches.
+        log.info(
+            "starting hipcoach (webhook %s, listening on %s:%s, API %s)",
+            config.webhook_url,
+            config.listen,
+            config.port,
+            api_host,
+        )
+        app.run_webhook(
+            listen=config.listen,
+            port=config.port,
+            url_path=config.webhook_path,
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        return 0
+    log.info("starting hipcoach (polling %s)", api_host)
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

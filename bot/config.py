@@ -6,12 +6,14 @@ the variable, so an operator never has to read a traceback to fix a typo.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -21,6 +23,9 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = DATA_DIR / "hipcoach.db"
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# What Telegram accepts as a webhook secret_token.
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class ConfigError(Exception):
@@ -35,12 +40,25 @@ class Config:
     time_scale: float = 1.0
     log_level: str = "INFO"
     idle_timeout_minutes: float = 30.0
+    rate_limit: float = 30.0  # Bot API requests per second, whole bot
+    chat_rate_limit: float = 1.0  # messages and edits per second, per chat
+    webhook_url: str | None = None  # set: Telegram pushes updates (no polling)
+    webhook_secret: str | None = field(default=None, repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    admin_ids: frozenset[int] = frozenset()
 
     @property
     def file_url(self) -> str:
         """The file-download base matching `api_url` (`…/bot` -> `…/file/bot`)."""
         base, _, tail = self.api_url.rstrip("/").rpartition("/")
         return f"{base}/file/{tail}"
+
+    @property
+    def webhook_path(self) -> str:
+        """The local path the webhook server answers on: the public URL's path (a reverse
+        proxy forwards it unchanged)."""
+        return urlsplit(self.webhook_url or "").path.rstrip("/") or "/"
 
     def scaled(self, seconds: float) -> float:
         """Real seconds for an in-session duration, after HIPCOACH_TIME_SCALE."""
@@ -55,6 +73,7 @@ class Config:
         if dotenv is not None and dotenv.is_file():
             values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
         values.update(os.environ if env is None else env)
+        webhook_url = _webhook_url(values.get("HIPCOACH_WEBHOOK_URL"))
         return cls(
             token=_token(values.get("TELEGRAM_BOT_TOKEN")),
             db_path=_db_path(values.get("HIPCOACH_DB")),
@@ -64,6 +83,13 @@ class Config:
             idle_timeout_minutes=_float(
                 values, "HIPCOACH_IDLE_TIMEOUT", 30.0, low=1 / 60, high=24 * 60
             ),
+            rate_limit=_float(values, "HIPCOACH_RATE_LIMIT", 30.0, low=0.0, high=10_000.0),
+            chat_rate_limit=_float(values, "HIPCOACH_CHAT_RATE_LIMIT", 1.0, low=0.0, high=10_000.0),
+            webhook_url=webhook_url,
+            webhook_secret=_webhook_secret(values.get("HIPCOACH_WEBHOOK_SECRET"), webhook_url),
+            listen=_listen(values.get("HIPCOACH_LISTEN")),
+            port=_port(values.get("HIPCOACH_PORT")),
+            admin_ids=_admin_ids(values.get("HIPCOACH_ADMIN_IDS")),
         )
 
 
@@ -122,3 +148,85 @@ def _log_level(raw: str | None) -> str:
     if level not in LOG_LEVELS or not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"HIPCOACH_LOG_LEVEL={raw!r} must be one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _webhook_url(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    url = raw.strip()
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        raise ConfigError(f"HIPCOACH_WEBHOOK_URL={raw!r} is not a valid URL") from None
+    # Telegram only delivers to https; plain http is for a local Bot API server or tests.
+    local = parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ConfigError(
+            f"HIPCOACH_WEBHOOK_URL={raw!r} must be a public https:// URL "
+            "(example: https://bot.example.com/hipcoach)"
+        )
+    if not parts.hostname or parts.query or parts.fragment or " " in url:
+        raise ConfigError(f"HIPCOACH_WEBHOOK_URL={raw!r} is not a valid URL")
+    return url
+
+
+def _webhook_secret(raw: str | None, webhook_url: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        if webhook_url:
+            raise ConfigError(
+                "HIPCOACH_WEBHOOK_SECRET is required with HIPCOACH_WEBHOOK_URL "
+                "(1-256 characters of A-Z a-z 0-9 _ -, e.g. from: openssl rand -hex 32)"
+            )
+        return None
+    secret = raw.strip()
+    if not SECRET_RE.match(secret):
+        # Never echo the value: it is a secret.
+        raise ConfigError(
+            "HIPCOACH_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ - "
+            "(as Telegram requires)"
+        )
+    return secret
+
+
+def _listen(raw: str | None) -> str:
+    if raw is None or not raw.strip():
+        return "127.0.0.1"
+    host = raw.strip()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$", host):
+            raise ConfigError(
+                f"HIPCOACH_LISTEN={raw!r} must be an IP address or host name (example: 127.0.0.1)"
+            ) from None
+    return host
+
+
+def _port(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return 8443
+    try:
+        port = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"HIPCOACH_PORT={raw!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"HIPCOACH_PORT={raw!r} must be between 1 and 65535")
+    return port
+
+
+def _admin_ids(raw: str | None) -> frozenset[int]:
+    if raw is None or not raw.strip():
+        return frozenset()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        item = part.strip()
+        if not item:
+            continue
+        if not item.isdigit() or int(item) <= 0:
+            raise ConfigError(
+                f"HIPCOACH_ADMIN_IDS={raw!r} must be Telegram user ids separated by commas "
+                "(example: 12345678,87654321)"
+            )
+        ids.add(int(item))
+    return frozenset(ids)

@@ -15,14 +15,28 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, routine, start
+from bot.plan_views import NOT_NOW
+from handlers import admin, common, mydata, plan, progress, routine, settings, start
+from handlers import log as log_flow
+from handlers import reminders as reminder_buttons
 
 # New messages in private chats: edits of old messages never trigger a command twice.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 COMMANDS = [
     ("routine", "Start or continue a hip routine"),
+    ("plan", "Plan your runs"),
+    ("runs", "Upcoming runs: skip one or delete a plan"),
+    ("timezone", "Set your time zone"),
+    ("remind", "Minutes of notice before a run"),
+    ("afterrun", "Stretch prompt after a run"),
     # (planned-run commands: insert here)
+    ("log", "Log sets you did: /log rotations 2x10"),
+    ("progress", "Your week, streak and chart"),
+    ("history", "Your last sessions and logs"),
+    ("undo", "Remove the last thing you logged"),
+    ("export", "Download all your data"),
+    ("deleteme", "Delete all your data"),
     # (reporting and progress commands: insert here)
     ("help", "What I can do"),
     ("cancel", "Leave what you're doing"),
@@ -32,6 +46,8 @@ COMMANDS = [
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Every handler, in the order Telegram updates should meet them."""
     ordered: list[tuple[int, BaseHandler[Any, Any, Any]]] = [
+        # Before anything else: log lines from here on carry the user and update ids.
+        (-100, TypeHandler(Update, common.tag_update)),
         # Bookkeeping first, for every private update: who wrote, reactivate after a block.
         (-10, TypeHandler(Update, common.remember_user)),
         # Only private chats are coached: one note to a group, silence to channels.
@@ -48,9 +64,34 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(routine.session_button, pattern=r"^r:")),
         (0, CallbackQueryHandler(routine.resume_button, pattern=r"^c:")),
         # Planned runs, time zone and reminder settings; reminder buttons.
+        # The /plan conversation sits in its own earlier group: the steps it handles stop
+        # there, so its /cancel and typed times never reach the handlers below.
+        (-1, plan.build_plan_conversation()),
+        (0, CommandHandler("runs", reminder_buttons.runs_command, filters=PRIVATE)),
+        (0, CommandHandler("timezone", settings.timezone_command, filters=PRIVATE)),
+        (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
+        (0, CommandHandler("afterrun", settings.afterrun_command, filters=PRIVATE)),
+        (0, MessageHandler(filters.LOCATION & PRIVATE, settings.location_shared)),
+        (0, MessageHandler(filters.Text([NOT_NOW]) & PRIVATE, settings.not_now)),
+        (0, CallbackQueryHandler(settings.zone_button, pattern=r"^tz:")),
+        (0, CallbackQueryHandler(reminder_buttons.reminder_button, pattern=r"^rm:")),
+        (0, CallbackQueryHandler(reminder_buttons.runs_button, pattern=r"^rn:")),
         # (planned runs: insert here)
         # Reporting sets, progress, history and the user's own data.
+        # The /log flow sits in a group before /plan's: its steps stop there (so its /cancel
+        # and typed numbers go no further), and any other command ends it and runs as usual.
+        (-2, log_flow.build_log_conversation()),
+        (0, CommandHandler("progress", progress.progress_command, filters=PRIVATE)),
+        (0, CommandHandler("history", progress.history_command, filters=PRIVATE)),
+        (0, CommandHandler("undo", mydata.undo_command, filters=PRIVATE)),
+        (0, CommandHandler("export", mydata.export_command, filters=PRIVATE)),
+        (0, CommandHandler("deleteme", mydata.deleteme_command, filters=PRIVATE)),
+        (0, CallbackQueryHandler(mydata.undo_button, pattern=r"^md:undo:\d{1,18}$")),
+        (0, CallbackQueryHandler(mydata.delete_button, pattern=r"^md:del:\d{1,12}$")),
+        (0, CallbackQueryHandler(mydata.keep_button, pattern=r"^md:keep$")),
         # (reporting and progress: insert here)
+        # Operators only (HIPCOACH_ADMIN_IDS), not in the menu; others get the unknown answer.
+        (0, CommandHandler("stats", admin.stats_command, filters=PRIVATE)),
         # Anything else gets a short answer and changes nothing.
         (0, MessageHandler(filters.COMMAND & PRIVATE, common.unknown_command)),
         (0, MessageHandler(filters.TEXT & PRIVATE, common.unknown_text)),

@@ -9,13 +9,20 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.logs import redact
+from bot.logs import redact, set_update_context
 from bot.services import services
 from bot.storage.users import note_group, touch_user
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
+ERRORS_KEY = "hipcoach.errors"  # bot_data: unexpected errors since start, for /stats
+
+
+async def tag_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """First for every update: log lines from here on name its user and update id."""
+    user = update.effective_user
+    set_update_context(user.id if user else None, update.update_id)
 
 
 async def remember_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,6 +85,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with the update that caused it, and tell the runner nothing is lost."""
+    context.application.bot_data[ERRORS_KEY] = context.application.bot_data.get(ERRORS_KEY, 0) + 1
     token = context.bot.token
     update_id = update.update_id if isinstance(update, Update) else None
     user_id = (

@@ -17,8 +17,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from handlers import COMMANDS  # the package imports this module first
+
     svc = services(context)
     assert update.effective_chat is not None
-    await messaging.send(
-        context.bot, svc.db, update.effective_chat.id, views.help_text(svc.catalogue)
-    )
+    view = views.help_text(svc.catalogue, COMMANDS)
+    await messaging.send(context.bot, svc.db, update.effective_chat.id, view)

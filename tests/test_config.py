@@ -61,3 +61,55 @@ def test_db_path_is_resolved(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     c = Config.from_env({"HIPCOACH_DB": "sub/x.db"}, dotenv=None)
     assert c.db_path == Path(tmp_path / "sub/x.db").resolve()
+
+
+def test_webhook_and_admin_settings(tmp_path):
+    c = Config.from_env(
+        {
+            "HIPCOACH_WEBHOOK_URL": "https://bot.example.com/hipcoach/",
+            "HIPCOACH_WEBHOOK_SECRET": "s3cret_Value-1",
+            "HIPCOACH_LISTEN": "0.0.0.0",
+            "HIPCOACH_PORT": "8080",
+            "HIPCOACH_ADMIN_IDS": " 42, 1001 ,",
+        },
+        dotenv=tmp_path / ".env",
+    )
+    assert (c.webhook_url, c.webhook_path) == ("https://bot.example.com/hipcoach/", "/hipcoach")
+    assert (c.listen, c.port, c.admin_ids) == ("0.0.0.0", 8080, frozenset({42, 1001}))
+    assert "s3cret" not in repr(c)
+    d = Config.from_env({}, dotenv=tmp_path / ".env")
+    assert (d.webhook_url, d.webhook_secret, d.listen, d.port) == (None, None, "127.0.0.1", 8443)
+    assert d.admin_ids == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("name", "env"),
+    [
+        ("HIPCOACH_WEBHOOK_SECRET", {"HIPCOACH_WEBHOOK_URL": "https://bot.example.com/h"}),
+        (
+            "HIPCOACH_WEBHOOK_SECRET",
+            {"HIPCOACH_WEBHOOK_URL": "https://b.example/h", "HIPCOACH_WEBHOOK_SECRET": "no way!"},
+        ),
+        (
+            "HIPCOACH_WEBHOOK_SECRET",
+            {"HIPCOACH_WEBHOOK_URL": "https://b.example/h", "HIPCOACH_WEBHOOK_SECRET": "a" * 257},
+        ),
+        ("HIPCOACH_WEBHOOK_URL", {"HIPCOACH_WEBHOOK_URL": "http://bot.example.com/h"}),
+        ("HIPCOACH_WEBHOOK_URL", {"HIPCOACH_WEBHOOK_URL": "https://:99999/"}),
+        ("HIPCOACH_PORT", {"HIPCOACH_PORT": "70000"}),
+        ("HIPCOACH_PORT", {"HIPCOACH_PORT": "https"}),
+        ("HIPCOACH_LISTEN", {"HIPCOACH_LISTEN": "not a host"}),
+        ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "42,@ops"}),
+        ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "-5"}),
+    ],
+)
+def test_invalid_webhook_and_admin_settings_name_the_variable(name, env, tmp_path):
+    with pytest.raises(ConfigError, match=name) as err:
+        Config.from_env(env, dotenv=tmp_path / ".env")
+    secret = env.get("HIPCOACH_WEBHOOK_SECRET")
+    assert not secret or secret not in str(err.value)  # a secret is never echoed
+
+
+def test_plain_http_webhook_only_on_this_machine(tmp_path):
+    env = {"HIPCOACH_WEBHOOK_URL": "http://127.0.0.1:8443/hook", "HIPCOACH_WEBHOOK_SECRET": "x"}
+    assert Config.from_env(env, dotenv=tmp_path / ".env").webhook_path == "/hook"

@@ -209,5 +209,9 @@ async def test_group_chat_gets_one_note(bot):
 
 
 async def test_command_menu_is_published(bot):
+    from handlers import COMMANDS
+
     names = [c["command"] for c in next(iter(bot.api.commands.values()))]
-    assert names == ["routine", "help", "cancel"]
+    assert names == [name for name, _ in COMMANDS]
+    assert names[0] == "routine" and {"help", "cancel"} <= set(names)
+    assert "stats" not in names  # admin-only, not advertised

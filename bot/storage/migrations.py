@@ -110,6 +110,96 @@ def initial(db: Database) -> None:
     )
 
 
-# (0002: planned runs and reminders go here)
+@MIGRATIONS(name="0002_plans_and_reminders")
+def plans_and_reminders(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Reminder settings; NULL turns that reminder off.
+        ALTER TABLE users ADD COLUMN remind_minutes INTEGER DEFAULT 30;
+        ALTER TABLE users ADD COLUMN afterrun_minutes INTEGER DEFAULT 15;
+        -- When the runner chose a zone (NULL: still on the UTC default).
+        ALTER TABLE users ADD COLUMN tz_set_at TEXT;
+
+        CREATE TABLE plans (
+            id                  INTEGER PRIMARY KEY,
+            user_id             INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            weekdays            TEXT,             -- '0,2,4' (Mon=0) for a weekly plan
+            run_date            TEXT,             -- 'YYYY-MM-DD' for a one-off plan
+            local_time          TEXT NOT NULL,    -- 'HH:MM' wall time in tz
+            tz                  TEXT NOT NULL,    -- IANA zone of the wall time
+            duration_minutes    INTEGER NOT NULL DEFAULT 45,
+            active              INTEGER NOT NULL DEFAULT 1,
+            -- reminder rows exist for every occurrence starting before this UTC instant
+            materialised_until  TEXT NOT NULL,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT NOT NULL,
+            deleted_at          TEXT,
+            CHECK ((weekdays IS NULL) <> (run_date IS NULL))
+        );
+        CREATE INDEX plans_user ON plans(user_id, active);
+        -- The dispatcher's top-up reads only plans whose horizon runs short.
+        CREATE INDEX plans_topup ON plans(materialised_until) WHERE active = 1;
+
+        CREATE TABLE plan_skips (
+            plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            occurrence  TEXT NOT NULL,            -- UTC start of the skipped run
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (plan_id, occurrence)
+        );
+
+        CREATE TABLE reminders (
+            id          INTEGER PRIMARY KEY,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            occurrence  TEXT NOT NULL,            -- UTC start of the planned run
+            kind        TEXT NOT NULL CHECK (kind IN ('pre_run', 'post_run')),
+            due_at      TEXT NOT NULL,
+            status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                        ('pending', 'claimed', 'sent', 'failed', 'skipped', 'dropped')),
+            reason      TEXT,
+            late        INTEGER NOT NULL DEFAULT 0,
+            snoozes     INTEGER NOT NULL DEFAULT 0,
+            response    TEXT,
+            message_id  INTEGER,
+            claimed_at  TEXT,
+            sent_at     TEXT,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            UNIQUE (user_id, plan_id, occurrence, kind)
+        );
+        -- A dispatcher pass reads only due pending rows.
+        CREATE INDEX reminders_due ON reminders(due_at) WHERE status = 'pending';
+        CREATE INDEX reminders_plan ON reminders(plan_id, occurrence);
+        """,
+    )
+
 
 # (0003: reporting and progress go here)
+
+
+@MIGRATIONS(name="0003_logs")
+def logs(db: Database) -> None:
+    """Sets reported with /log: one `log_entries` row per report, its sets point back at it, so
+    /undo removes exactly the last thing logged."""
+    _run(
+        db,
+        """
+        CREATE TABLE log_entries (
+            id            INTEGER PRIMARY KEY,
+            user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            exercise      TEXT NOT NULL,
+            side          TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+            sets          INTEGER NOT NULL,
+            reps          INTEGER,
+            seconds       INTEGER,
+            day           TEXT NOT NULL,      -- the runner's local calendar day, YYYY-MM-DD
+            performed_at  TEXT NOT NULL,      -- UTC instant inside that day
+            created_at    TEXT NOT NULL
+        );
+        CREATE INDEX log_entries_user ON log_entries(user_id, id);
+
+        ALTER TABLE sets ADD COLUMN log_id INTEGER REFERENCES log_entries(id) ON DELETE CASCADE;
+        CREATE INDEX sets_log ON sets(log_id);
+        """,
+    )
