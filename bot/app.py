@@ -84,7 +84,6 @@ async def _post_init(app: HipcoachApp) -> None:
     app.job_queue.run_repeating(coach.sweep_idle, interval=sweep, first=sweep, name="sweep-idle")
     # Planned-run reminders are rows; this one repeating job sends whatever is due.
     reminders.schedule_dispatcher(app.job_queue)
-    # (reminder dispatcher: schedule here)
     log.info("hipcoach ready: database %s, time scale %g", config.db_path, config.time_scale)
 
 

@@ -30,14 +30,12 @@ COMMANDS = [
     ("timezone", "Set your time zone"),
     ("remind", "Minutes of notice before a run"),
     ("afterrun", "Stretch prompt after a run"),
-    # (planned-run commands: insert here)
     ("log", "Log sets you did: /log rotations 2x10"),
     ("progress", "Your week, streak and chart"),
     ("history", "Your last sessions and logs"),
     ("undo", "Remove the last thing you logged"),
     ("export", "Download all your data"),
     ("deleteme", "Delete all your data"),
-    # (reporting and progress commands: insert here)
     ("help", "What I can do"),
     ("cancel", "Leave what you're doing"),
 ]
@@ -53,7 +51,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # Only private chats are coached: one note to a group, silence to channels.
         (-5, MessageHandler(~filters.ChatType.PRIVATE, common.not_private)),
         (-5, MessageHandler(filters.UpdateType.EDITED, common.ignore)),
-        # Commands.
+        # Conversations that read typed input, each in its own group ahead of the commands:
+        # a step they handle stops there, so their /cancel and typed values go no further,
+        # and any other command ends them and runs as usual.
+        (-2, log_flow.build_log_conversation()),  # /log: exercise, side, sets, reps, day
+        (-1, plan.build_plan_conversation()),  # /plan: days, time, length, confirm
+        # Commands and buttons of the guided routine.
         (0, CommandHandler("start", start.start, filters=PRIVATE)),
         (0, CommandHandler("help", start.help_command, filters=PRIVATE)),
         (0, CommandHandler("routine", routine.routine_command, filters=PRIVATE)),
@@ -64,9 +67,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(routine.session_button, pattern=r"^r:")),
         (0, CallbackQueryHandler(routine.resume_button, pattern=r"^c:")),
         # Planned runs, time zone and reminder settings; reminder buttons.
-        # The /plan conversation sits in its own earlier group: the steps it handles stop
-        # there, so its /cancel and typed times never reach the handlers below.
-        (-1, plan.build_plan_conversation()),
         (0, CommandHandler("runs", reminder_buttons.runs_command, filters=PRIVATE)),
         (0, CommandHandler("timezone", settings.timezone_command, filters=PRIVATE)),
         (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
@@ -76,11 +76,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(settings.zone_button, pattern=r"^tz:")),
         (0, CallbackQueryHandler(reminder_buttons.reminder_button, pattern=r"^rm:")),
         (0, CallbackQueryHandler(reminder_buttons.runs_button, pattern=r"^rn:")),
-        # (planned runs: insert here)
         # Reporting sets, progress, history and the user's own data.
-        # The /log flow sits in a group before /plan's: its steps stop there (so its /cancel
-        # and typed numbers go no further), and any other command ends it and runs as usual.
-        (-2, log_flow.build_log_conversation()),
         (0, CommandHandler("progress", progress.progress_command, filters=PRIVATE)),
         (0, CommandHandler("history", progress.history_command, filters=PRIVATE)),
         (0, CommandHandler("undo", mydata.undo_command, filters=PRIVATE)),
@@ -89,7 +85,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(mydata.undo_button, pattern=r"^md:undo:\d{1,18}$")),
         (0, CallbackQueryHandler(mydata.delete_button, pattern=r"^md:del:\d{1,12}$")),
         (0, CallbackQueryHandler(mydata.keep_button, pattern=r"^md:keep$")),
-        # (reporting and progress: insert here)
         # Operators only (HIPCOACH_ADMIN_IDS), not in the menu; others get the unknown answer.
         (0, CommandHandler("stats", admin.stats_command, filters=PRIVATE)),
         # Anything else gets a short answer and changes nothing.

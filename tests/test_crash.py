@@ -11,6 +11,7 @@ import re
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,9 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
     server = FakeBotAPIServer(api)
     base_url = await server.start()
     runners = [Runner(api.user(8000 + i, f"Runner{i}")) for i in range(3)]
+    # Planners only plan runs starting soon, so their reminders fall due among the kills.
+    planners = [api.user(8100 + i, f"Planner{i}") for i in range(4)]
+    soon = datetime.now(UTC) + timedelta(minutes=10)
     kills = 0
     try:
         for _ in range(6):
@@ -124,6 +128,9 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
                 r.ready.clear()
             tasks = [asyncio.create_task(_run(r)) for r in active]
             await asyncio.wait_for(asyncio.gather(*(r.ready.wait() for r in active)), 30)
+            if kills < len(planners):  # one more plan per round, made through the bot
+                when = soon + timedelta(minutes=kills)
+                planners[kills].send(f"/plan {when:%Y-%m-%d %H:%M}")
             await asyncio.sleep(rng.uniform(0.1, 1.5))  # a random moment mid-routine
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
@@ -137,6 +144,7 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
         await asyncio.gather(*(_run(r) for r in runners if not r.done))
         runners[0].user.send("/help")  # the process is surely up before it is stopped
         await runners[0].user.expect("/routine", timeout=20)
+        await _settled(tmp_path / "crash.db")
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), timeout=20) == 0
     finally:
@@ -151,6 +159,9 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
             "SELECT user_id, session_id, exercise, side, set_no FROM sets"
         ).fetchall()
         statuses = conn.execute("SELECT user_id, status FROM sessions").fetchall()
+        reminders = conn.execute(
+            "SELECT id, status FROM reminders WHERE kind = 'pre_run'"
+        ).fetchall()
     finally:
         conn.close()
     assert kills == 6
@@ -163,9 +174,35 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
         completed = [st for u, st in statuses if u == runner.user.id and st == "completed"]
         assert completed, "each runner finished a routine after the crashes"
         assert all(st != "active" for u, st in statuses if u == runner.user.id)
+    # Reminders: one message per sent row, none for any other row, nothing sent twice.
+    reminder_messages = [
+        m for p in planners for m in p.messages if m.buttons and "rm:" in m.buttons[0][0][1]
+    ]
+    ids = [int(m.buttons[0][0][1].split(":")[1]) for m in reminder_messages]
+    assert len(ids) == len(set(ids)), "a reminder was sent twice"
+    sent_rows = {r for r, st in reminders if st == "sent"}
+    assert set(ids) == sent_rows, "every sent reminder arrived, and only those"
+    lost = [r for r, st in reminders if st == "claimed"]  # at-most-once: a kill mid-send
+    assert len(reminders) == 4 and len(sent_rows) + len(lost) == 4 and len(lost) <= 1
     # The kills really fell mid-routine: runners needed the continue prompt.
     assert sum(len(r.confirmed) for r in runners) >= 12
     assert sum(r.resumed for r in runners) >= 3
+
+
+async def _settled(db_path: Path) -> None:
+    """Wait (a few dispatcher passes at most) until no pre-run reminder is still pending."""
+    for _ in range(200):
+        conn = sqlite3.connect(db_path)
+        try:
+            pending = conn.execute(
+                "SELECT COUNT(*) FROM reminders WHERE kind = 'pre_run' AND status = 'pending'"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+        if not pending:
+            return
+        await asyncio.sleep(0.1)  # polling the database file of another process
+    raise AssertionError("reminders still pending after 20 s")
 
 
 async def _run(runner: Runner) -> None:

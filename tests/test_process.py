@@ -76,6 +76,9 @@ async def test_quick_routine_through_the_real_process(tmp_path):
     assert "hipcoach ready" in log and "recorded" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log, "the token leaked into the log"
     assert "getUpdates" in log  # DEBUG really was on, so the redaction was exercised
+    for written in tmp_path.iterdir():  # nor into any file the bot wrote
+        if written.is_file():
+            assert TOKEN.encode() not in written.read_bytes(), written.name
 
 
 async def test_no_token_exits_with_one_clear_line(tmp_path):

@@ -175,9 +175,6 @@ def plans_and_reminders(db: Database) -> None:
     )
 
 
-# (0003: reporting and progress go here)
-
-
 @MIGRATIONS(name="0003_logs")
 def logs(db: Database) -> None:
     """Sets reported with /log: one `log_entries` row per report, its sets point back at it, so
