@@ -119,7 +119,7 @@ async def press(
         view = views.session_view(
             routine, session.id, session.rev, session.cursor, now, picker=parsed.action == "fewer"
         )
-        await messaging.edit(bot, session.chat_id, message_id, view)
+        await messaging.edit_buttons(bot, session.chat_id, message_id, view)
         return "How many did you do?" if parsed.action == "fewer" else ""
     outcome = routine.press(session.cursor, parsed.action, parsed.arg, now)
     if isinstance(outcome, Invalid):
@@ -154,8 +154,12 @@ async def advance(
     old = {session.live_message_id, pressed} - {None}
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
+    closed = views.closed_view(svc.routine(session.routine), session.cursor, outcome)
     for message_id in old:
-        await messaging.strip_buttons(bot, session.chat_id, message_id)
+        if closed is not None and message_id == session.live_message_id:
+            await messaging.edit(bot, session.chat_id, message_id, closed)
+        else:
+            await messaging.strip_buttons(bot, session.chat_id, message_id)
     if updated.status != "active":
         timers.cancel_timer(jq, session.chat_id)
         store.set_live_message(svc.db, session.id, None)

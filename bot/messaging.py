@@ -74,6 +74,20 @@ async def edit(
     return True
 
 
+async def edit_buttons(bot: Bot, chat_id: int, message_id: int, view: View) -> bool:
+    """Swap only the keyboard (a number picker): the text the runner reads stays put."""
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=view.markup()
+        )
+    except TelegramError as exc:
+        if "not modified" in str(exc).lower():
+            return True
+        log.warning("keyboard edit of %s in chat %s failed: %s", message_id, chat_id, exc)
+        return False
+    return True
+
+
 def _droppable(bot: Bot, droppable: bool) -> dict[str, Any]:
     """rate_limit_args only exist on bots with a rate limiter (ExtBot with one set)."""
     if droppable and isinstance(bot, ExtBot) and bot.rate_limiter is not None:

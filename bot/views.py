@@ -13,7 +13,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import SIDE_LABELS, Catalogue
-from bot.engine import Cursor, Routine, Step
+from bot.engine import Cursor, Outcome, Routine, Step
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -166,8 +166,6 @@ def session_view(
             [(RATING_LABELS["easy"], f"{cb}:fb:easy"), (RATING_LABELS["right"], f"{cb}:fb:right")],
             [(RATING_LABELS["hard"], f"{cb}:fb:hard"), (RATING_LABELS["pain"], f"{cb}:fb:pain")],
         ]
-        if note == "set_done":
-            text = "Set done ✓\n" + text
         return View(_join(head, text), rows)
     if step.kind == "rest":
         return View(_join(head, rest_text(routine, step, cursor, now)), _timer_buttons(cb, cursor))
@@ -285,6 +283,40 @@ def _set_buttons(cb: str, step: Step, cursor: Cursor, picker: bool) -> Buttons:
     if cursor.phase != "paused":
         rows.append([("🤕 Pain", f"{cb}:pain")])
     return rows
+
+
+def closed_view(routine: Routine, cursor: Cursor, outcome: Outcome) -> View | None:
+    """How a step's message reads once the runner has moved past it (no buttons left).
+
+    Scrolling back, a runner sees what happened to each set ("✓ Held 30 s", "✓ 7/10"),
+    not a frozen countdown. None: just remove the buttons.
+    """
+    step = routine.step(cursor)
+    if step is None:
+        return None
+    if step.kind == "rest":
+        return View(f"Set {step.set_no} done ✓ · rest over")
+    if step.kind != "set":
+        return None
+    dose = step.exercise.dose
+    title = _set_title(step)
+    if outcome.sets:
+        result = outcome.sets[0]
+        if result.actual_seconds is not None:
+            held, target = result.actual_seconds, result.target_seconds
+            line = f"✓ Held {held} s" if held == target else f"✓ Held {held} of {target} s"
+        else:
+            line = f"✓ {result.actual_reps}/{result.target_reps}"
+        return View(f"{title}\n{line}")
+    if outcome.note == "paced_done":
+        return View(f"{title}\n✓ {dose.reps} reps paced")
+    if outcome.note == "set_skipped":
+        return View(f"{title}\n⏭ Skipped")
+    if outcome.note == "pain":
+        return View(f"{title}\n🤕 Stopped: pain")
+    if outcome.finished:
+        return View(f"{title}\n■ Stopped")
+    return None
 
 
 # --- endings ---------------------------------------------------------------------------

@@ -105,7 +105,7 @@ async def test_script_plays_a_whole_quick_round(tmp_path):
     assert "Did you get all 15?" in steps[7][1]  # the paced reps ran while the script waited
     assert "3/3 · 90/90 stretch" in steps[10][1]
     holds = steps[11][1]  # ready, hold, switch, ready, hold: all timers, no input needed
-    assert "Switch sides" in holds and "left side" in holds and "How did it feel?" in holds
+    assert "✓ Held 30 s" in holds and "left side" in holds and "How did it feel?" in holds
     assert "Quick round complete!" in steps[12][1] and "Sets: 6/6" in steps[12][1]
     # Each message is printed once, in its final form, unless the runner's input edited it.
     headers = [line for line in text.splitlines() if line.startswith("hipcoach #")]

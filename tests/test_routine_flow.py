@@ -89,8 +89,10 @@ async def test_did_fewer_records_the_number_picked(bot):
     prompt = await user.expect("Set 1/1 · right side")
     user.press("Did fewer", prompt)
     await user.wait_until(lambda: any(t == "7" for row in prompt.buttons for t, _ in row))
+    assert prompt.plain.startswith("Set 1/1 · right side")  # only the keyboard changed
     user.press("7", prompt)
     await user.expect("Set 1/1 · left side")
+    assert prompt.plain.endswith("✓ 7/10") and not prompt.buttons
     [row] = bot.rows("SELECT actual_reps, target_reps, side FROM sets")
     assert row == {"actual_reps": 7, "target_reps": 10, "side": "right"}
 

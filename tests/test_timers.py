@@ -79,8 +79,10 @@ async def test_rest_counts_down_and_can_be_skipped(harness):
     # at scale 0 the rest is over at once and the next set is announced
     nxt = await user.expect("Set 2/2 · right side")
     assert "Next set" in nxt.plain
-    rests = [m for m in user.messages if "Rest" in m.plain]
-    assert rests and "Next: set 2/2" in rests[0].plain
+    # the rest counted down in its own message, which now says it is over
+    rests = [m for m in user.messages if any("Rest" in text for text, _ in m.edits)]
+    assert rests and "rest over" in rests[0].plain and not rests[0].buttons
+    assert "Next: set 2/2" in rests[0].edits[0][0]
 
 
 async def test_idle_session_is_closed_and_keeps_its_sets(harness):
