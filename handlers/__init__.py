@@ -20,8 +20,7 @@ from handlers import admin, common, mydata, plan, progress, routine, settings, s
 from handlers import log as log_flow
 from handlers import reminders as reminder_buttons
 
-# New messages in private chats: edits of old messages never trigger a command twice.
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+PRIVATE = common.PRIVATE
 
 COMMANDS = [
     ("routine", "Start or continue a hip routine"),

@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.logs import redact, set_update_context
 from bot.services import services
 from bot.storage.users import note_group, touch_user
 
 log = logging.getLogger(__name__)
+
+# New messages in private chats: edits of old messages never trigger anything twice.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# A value typed during a conversation step (a time, a number), not a command.
+TYPED = filters.TEXT & ~filters.COMMAND & PRIVATE
+
+Step = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
+
+
+def owned(callback: Step) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A conversation step that, once it has run, stops later handler groups from handling
+    the same update (its /cancel or typed value goes no further)."""
+
+    async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    step.__name__ = callback.__name__
+    step.__doc__ = callback.__doc__
+    return step
+
 
 MAX_TEXT = 4096
 ERRORS_KEY = "hipcoach.errors"  # bot_data: unexpected errors since start, for /stats

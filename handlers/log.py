@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -35,6 +33,7 @@ from bot.services import Services, services
 from bot.storage import logs
 from bot.storage.users import user_tz
 from bot.views import View
+from handlers.common import PRIVATE, TYPED, owned
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +41,6 @@ EXERCISE, SIDE, SETS, AMOUNT, DAY = range(5)
 END = ConversationHandler.END
 DRAFT = "log.draft"
 TIMEOUT_SECONDS = 15 * 60
-
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-TYPED = filters.TEXT & ~filters.COMMAND & PRIVATE
-
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int | None]]
-
-
-def _owned(callback: Callback) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """Run a step, then stop later handler groups from handling the same update."""
-
-    async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        raise ApplicationHandlerStop(await callback(update, context))
-
-    step.__name__ = callback.__name__
-    step.__doc__ = callback.__doc__
-    return step
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
@@ -326,28 +309,28 @@ def build_log_conversation() -> ConversationHandler[Any]:
         # Buttons are tracked per chat and user, not per message: intended here.
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("log", _owned(log_command), filters=PRIVATE)],
+            entry_points=[CommandHandler("log", owned(log_command), filters=PRIVATE)],
             states={
                 EXERCISE: [
-                    CallbackQueryHandler(_owned(exercise_chosen), pattern=r"^lg:x:[a-z0-9_]{1,32}$")
+                    CallbackQueryHandler(owned(exercise_chosen), pattern=r"^lg:x:[a-z0-9_]{1,32}$")
                 ],
                 SIDE: [
-                    CallbackQueryHandler(_owned(side_chosen), pattern=r"^lg:s:(right|left|both)$")
+                    CallbackQueryHandler(owned(side_chosen), pattern=r"^lg:s:(right|left|both)$")
                 ],
-                SETS: [CallbackQueryHandler(_owned(sets_chosen), pattern=r"^lg:n:\d{1,2}$")],
+                SETS: [CallbackQueryHandler(owned(sets_chosen), pattern=r"^lg:n:\d{1,2}$")],
                 AMOUNT: [
-                    CallbackQueryHandler(_owned(amount_chosen), pattern=r"^lg:a:\d{1,3}$"),
-                    MessageHandler(TYPED, _owned(amount_typed)),
+                    CallbackQueryHandler(owned(amount_chosen), pattern=r"^lg:a:\d{1,3}$"),
+                    MessageHandler(TYPED, owned(amount_typed)),
                 ],
                 DAY: [
-                    CallbackQueryHandler(_owned(day_chosen), pattern=r"^lg:d:\d{4}-\d\d-\d\d$"),
-                    MessageHandler(TYPED, _owned(day_typed)),
+                    CallbackQueryHandler(owned(day_chosen), pattern=r"^lg:d:\d{4}-\d\d-\d\d$"),
+                    MessageHandler(TYPED, owned(day_typed)),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", _owned(cancel), filters=PRIVATE),
-                CallbackQueryHandler(_owned(cancel), pattern=r"^lg:cancel$"),
+                CommandHandler("cancel", owned(cancel), filters=PRIVATE),
+                CallbackQueryHandler(owned(cancel), pattern=r"^lg:cancel$"),
                 MessageHandler(filters.COMMAND & PRIVATE, leave),
             ],
             allow_reentry=True,

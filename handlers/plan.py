@@ -9,13 +9,11 @@ seeing the update (so its /cancel is not also answered by the routine's /cancel)
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import time
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -28,27 +26,12 @@ from bot import messaging, plan_views, planning
 from bot import reminders as service
 from bot.services import services
 from bot.views import View
+from handlers.common import PRIVATE, TYPED, owned
 
 DAYS, DATE, TIME, DURATION, CONFIRM = range(5)
 END = ConversationHandler.END
 DRAFT = "plan.draft"
 TIMEOUT_SECONDS = 15 * 60
-
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-TYPED = filters.TEXT & ~filters.COMMAND & PRIVATE
-
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]
-
-
-def _owned(callback: Callback) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """Run a step, then stop later handler groups from handling the same update."""
-
-    async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        raise ApplicationHandlerStop(await callback(update, context))
-
-    step.__name__ = callback.__name__
-    step.__doc__ = callback.__doc__
-    return step
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
@@ -243,24 +226,24 @@ def build_plan_conversation() -> ConversationHandler[Any]:
         # Buttons are tracked per chat and user, not per message: intended here.
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("plan", _owned(plan_command), filters=PRIVATE)],
+            entry_points=[CommandHandler("plan", owned(plan_command), filters=PRIVATE)],
             states={
                 DAYS: [
                     CallbackQueryHandler(
-                        _owned(days), pattern=r"^pl:(d:[0-6]|today|tmrw|date|next)$"
+                        owned(days), pattern=r"^pl:(d:[0-6]|today|tmrw|date|next)$"
                     )
                 ],
-                DATE: [MessageHandler(TYPED, _owned(date_typed))],
-                TIME: [MessageHandler(TYPED, _owned(time_typed))],
+                DATE: [MessageHandler(TYPED, owned(date_typed))],
+                TIME: [MessageHandler(TYPED, owned(time_typed))],
                 DURATION: [
-                    CallbackQueryHandler(_owned(duration_chosen), pattern=r"^pl:dur:\d{1,3}$"),
-                    MessageHandler(TYPED, _owned(duration_typed)),
+                    CallbackQueryHandler(owned(duration_chosen), pattern=r"^pl:dur:\d{1,3}$"),
+                    MessageHandler(TYPED, owned(duration_typed)),
                 ],
-                CONFIRM: [CallbackQueryHandler(_owned(save), pattern=r"^pl:save$")],
+                CONFIRM: [CallbackQueryHandler(owned(save), pattern=r"^pl:save$")],
             },
             fallbacks=[
-                CommandHandler("cancel", _owned(cancel), filters=PRIVATE),
-                CallbackQueryHandler(_owned(cancel), pattern=r"^pl:x$"),
+                CommandHandler("cancel", owned(cancel), filters=PRIVATE),
+                CallbackQueryHandler(owned(cancel), pattern=r"^pl:x$"),
                 MessageHandler(filters.COMMAND & PRIVATE, leave),
             ],
             allow_reentry=True,

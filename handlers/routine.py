@@ -7,6 +7,8 @@ conversation's state, and conversation timeouts are not restored after a restart
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -64,26 +66,22 @@ async def routine_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`r:<session>:<rev>:<action>`: a button inside a running session."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    message_id = query.message.message_id if query.message is not None else None
-    answer = await coach.press(
-        services(context),
-        context.bot,
-        context.job_queue,
-        query.from_user.id,
-        message_id,
-        query.data,
-    )
-    await query.answer(answer or None)
+    await _answer(update, context, coach.press)
 
 
 async def resume_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`c:<session>:<rev>:go|new|end`: the continue-where-you-left-off prompt."""
+    await _answer(update, context, coach.resume_choice)
+
+
+async def _answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Callable[..., Awaitable[str]]
+) -> None:
+    """Hand the button to the coach; its reply becomes the callback answer."""
     query = update.callback_query
     assert query is not None and query.data is not None
     message_id = query.message.message_id if query.message is not None else None
-    answer = await coach.resume_choice(
+    answer = await action(
         services(context),
         context.bot,
         context.job_queue,
