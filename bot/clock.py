@@ -58,4 +58,4 @@ def to_db(when: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # reads the trailing Z as UTC (and fast)

@@ -155,11 +155,12 @@ async def advance(
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
     closed = views.closed_view(svc.routine(session.routine), session.cursor, outcome)
+    # Closing the old message is tidying up: under load it gives way to the next step.
     for message_id in old:
         if closed is not None and message_id == session.live_message_id:
-            await messaging.edit(bot, session.chat_id, message_id, closed)
+            await messaging.edit(bot, session.chat_id, message_id, closed, droppable=True)
         else:
-            await messaging.strip_buttons(bot, session.chat_id, message_id)
+            await messaging.strip_buttons(bot, session.chat_id, message_id, droppable=True)
     if updated.status != "active":
         timers.cancel_timer(jq, session.chat_id)
         store.set_live_message(svc.db, session.id, None)

@@ -95,12 +95,22 @@ def _droppable(bot: Bot, droppable: bool) -> dict[str, Any]:
     return {}
 
 
-async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Remove an old message's buttons so they cannot be pressed again."""
+async def strip_buttons(
+    bot: Bot, chat_id: int, message_id: int, *, droppable: bool = False
+) -> None:
+    """Remove an old message's buttons so they cannot be pressed again.
+
+    Droppable when it is only tidying up: a button left behind is answered as out of date.
+    """
     try:
         await bot.edit_message_reply_markup(
-            chat_id=chat_id, message_id=message_id, reply_markup=None
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=None,
+            **_droppable(bot, droppable),
         )
+    except Throttled:
+        log.debug("left the buttons of %s/%s: no spare capacity", chat_id, message_id)
     except TelegramError as exc:
         # Already without buttons, deleted, or too old: nothing to undo.
         log.debug("could not strip buttons of %s/%s: %s", chat_id, message_id, exc)

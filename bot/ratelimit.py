@@ -42,6 +42,8 @@ IDEMPOTENT = frozenset(
     }
 )
 DROPPABLE = {"droppable": True}
+# The longest a droppable request may wait for the bot's overall budget.
+DROPPABLE_WAIT = 0.25
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -66,12 +68,14 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         max_retries: int = 4,
         backoff: float = 0.5,
     ) -> None:
-        # A small bucket (a fifth of a second's worth) keeps any one-second window close
-        # to the sustained rate: at most 1.2x it, never 2x as a full one-second bucket would.
-        burst = max(1.0, overall_per_second / 5)
-        self.overall = (
-            AsyncLimiter(burst, burst / overall_per_second) if overall_per_second > 0 else None
-        )
+        # Telegram counts calls in any one-second window. A leaky bucket of size B draining
+        # at R lets B + R through in a second, so both are sized to stay under the limit
+        # with a small margin for network jitter: B + R = 96 % of it.
+        self.overall = None
+        if overall_per_second > 0:
+            burst = max(1.0, overall_per_second / 50)
+            rate = max(overall_per_second * 0.96 - burst, overall_per_second / 2)
+            self.overall = AsyncLimiter(burst, burst / rate)
         self.chat_per_second = chat_per_second
         self.chat_burst = max(1, chat_burst)
         self.group_per_minute = group_per_minute
@@ -81,6 +85,7 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._resume = asyncio.Event()
         self._resume.set()
         self._waiting = 0  # priority requests queued for capacity right now
+        self._soft_waiting = 0  # droppable requests waiting (at most one)
         self.dropped = 0
         self.retries = 0
 
@@ -109,23 +114,35 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._chats[chat_id] = limiter
         return self._chats[chat_id]
 
-    def _spare(self, chat: AsyncLimiter | None) -> bool:
-        """Room for a droppable request without delaying anything that matters."""
-        if self._waiting or not self._resume.is_set():
-            return False
-        if chat is not None and not chat.has_capacity():
-            return False
-        return self.overall is None or self.overall.has_capacity(self.overall.max_rate / 2)
+    async def _acquire_droppable(self, chat: AsyncLimiter | None) -> None:
+        """Let a droppable request through only if it delays nothing that matters.
+
+        It never waits behind a priority request, never waits on a chat's budget, and waits
+        at most `DROPPABLE_WAIT` (one at a time) for the bot's overall budget; otherwise it
+        is dropped (Throttled).
+        """
+        crowded = self._waiting or self._soft_waiting >= 1 or not self._resume.is_set()
+        if crowded or (chat is not None and not chat.has_capacity()):
+            self.dropped += 1
+            raise Throttled
+        if chat is not None:
+            await chat.acquire()  # has capacity: immediate
+        if self.overall is None or self.overall.has_capacity():
+            if self.overall is not None:
+                await self.overall.acquire()
+            return
+        self._soft_waiting += 1
+        try:
+            await asyncio.wait_for(self.overall.acquire(), DROPPABLE_WAIT)
+        except TimeoutError:
+            self.dropped += 1
+            raise Throttled from None
+        finally:
+            self._soft_waiting -= 1
 
     async def _acquire(self, chat: AsyncLimiter | None, droppable: bool) -> None:
         if droppable:
-            if not self._spare(chat):
-                self.dropped += 1
-                raise Throttled
-            if chat is not None:
-                await chat.acquire()
-            if self.overall is not None:
-                await self.overall.acquire()
+            await self._acquire_droppable(chat)
             return
         self._waiting += 1
         try:

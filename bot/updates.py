@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,8 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+MAX_TRACKED = 4096  # chats remembered before idle ones are forgotten
 
 
 @dataclass
@@ -38,11 +40,13 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         burst: int = 20,
         per_second: float = 3.0,
         max_pending: int = 20,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.burst = burst
         self.per_second = per_second
         self.max_pending = max_pending
+        self.clock = clock
         self.dropped = 0
         self._chats: dict[int, _Chat] = {}
 
@@ -66,9 +70,11 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
-        now = time.monotonic()
+        now = self.clock()
         chat = self._chats.get(key)
         if chat is None:
+            if len(self._chats) >= MAX_TRACKED:
+                self._forget_idle(now)
             chat = self._chats[key] = _Chat(tokens=self.burst, stamp=now)
         if not self._admit(chat, now):
             self.dropped += 1
@@ -85,8 +91,13 @@ class FairUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
         finally:
             chat.pending -= 1
-            if chat.pending == 0 and chat.tokens >= self.burst - 1:
-                self._chats.pop(key, None)
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop chats with nothing pending whose bucket has refilled: they owe nothing."""
+        for key, chat in list(self._chats.items()):
+            refilled = chat.tokens + (now - chat.stamp) * self.per_second
+            if chat.pending == 0 and refilled >= self.burst:
+                del self._chats[key]
 
 
 def _chat_key(update: object) -> int | None:

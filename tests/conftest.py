@@ -32,9 +32,10 @@ class Harness:
             api_url="http://fake.invalid/bot",
             time_scale=time_scale,
             idle_timeout_minutes=idle_minutes,
-            # Real pacing is tested on its own (test_limits); elsewhere it only slows tests.
-            rate_limit=1000.0,
-            chat_rate_limit=1000.0,
+            # No pacing: it is tested on its own (test_reliability); elsewhere it would only
+            # slow tests down and thin out their tidy-up edits.
+            rate_limit=0.0,
+            chat_rate_limit=0.0,
         )
         self.clock: Clock | None = None
         self.rate_limiter: Any = None  # None: built from the config, as in production

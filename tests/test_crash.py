@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.reminders import SEND_CONCURRENCY
 from bot.sandbox import BotMessage, FakeBotAPI, FakeBotAPIServer, FakeUser
 
 from .conftest import TOKEN
@@ -101,8 +102,8 @@ async def spawn(tmp_path: Path, base_url: str) -> asyncio.subprocess.Process:
         "TELEGRAM_API_URL": base_url,
         "HIPCOACH_DB": str(tmp_path / "crash.db"),
         "HIPCOACH_TIME_SCALE": "0",
-        "HIPCOACH_RATE_LIMIT": "1000",
-        "HIPCOACH_CHAT_RATE_LIMIT": "1000",
+        "HIPCOACH_RATE_LIMIT": "0",
+        "HIPCOACH_CHAT_RATE_LIMIT": "0",
     }
     log = (tmp_path / "bot.log").open("ab")
     return await asyncio.create_subprocess_exec(
@@ -183,7 +184,8 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
     sent_rows = {r for r, st in reminders if st == "sent"}
     assert set(ids) == sent_rows, "every sent reminder arrived, and only those"
     lost = [r for r, st in reminders if st == "claimed"]  # at-most-once: a kill mid-send
-    assert len(reminders) == 4 and len(sent_rows) + len(lost) == 4 and len(lost) <= 1
+    assert len(reminders) == 4 and len(sent_rows) + len(lost) == 4
+    assert len(lost) <= SEND_CONCURRENCY  # only sends in flight at a kill can be lost
     # The kills really fell mid-routine: runners needed the continue prompt.
     assert sum(len(r.confirmed) for r in runners) >= 12
     assert sum(r.resumed for r in runners) >= 3

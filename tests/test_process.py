@@ -26,8 +26,8 @@ async def start_bot(tmp_path: Path, base_url: str, **env: str) -> asyncio.subpro
         "HIPCOACH_DB": str(tmp_path / "bot.db"),
         "HIPCOACH_TIME_SCALE": "0",
         "HIPCOACH_LOG_LEVEL": "DEBUG",
-        "HIPCOACH_RATE_LIMIT": "1000",
-        "HIPCOACH_CHAT_RATE_LIMIT": "1000",
+        "HIPCOACH_RATE_LIMIT": "0",
+        "HIPCOACH_CHAT_RATE_LIMIT": "0",
         **env,
     }
     log = (tmp_path / "bot.log").open("ab")
