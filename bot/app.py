@@ -39,6 +39,7 @@ def build_application(
     catalogue: Catalogue | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     update_processor: BaseUpdateProcessor | None = None,
+    only_users: frozenset[int] | None = None,
 ) -> HipcoachApp:
     """Build the bot. The catalogue is validated here, so bad content fails before any I/O.
 
@@ -66,16 +67,18 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
-    app.bot_data["hipcoach.pending"] = (config, catalogue, clock or SystemClock())
+    app.bot_data["hipcoach.pending"] = (config, catalogue, clock or SystemClock(), only_users)
     register(app)
     return app
 
 
 async def _post_init(app: HipcoachApp) -> None:
     """Open the database, publish the command menu, and pick up what was persisted."""
-    config, catalogue, clock = app.bot_data.pop("hipcoach.pending")
+    config, catalogue, clock, only_users = app.bot_data.pop("hipcoach.pending")
     db = open_db(config.db_path)
-    app.bot_data[SERVICES_KEY] = Services(config=config, db=db, catalogue=catalogue, clock=clock)
+    app.bot_data[SERVICES_KEY] = Services(
+        config=config, db=db, catalogue=catalogue, clock=clock, only_users=only_users
+    )
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     # Sessions interrupted mid-timer are offered back once the bot is fully up.

@@ -354,7 +354,7 @@ async def recover_sessions(context: CallbackContext[Any, Any, Any, Any]) -> None
     svc = services(context)
     count = 0
     for session in store.active_sessions(svc.db):
-        if not session.cursor.running:
+        if not session.cursor.running or not svc.serves(session.user_id):
             continue
         routine = svc.routine(session.routine)
         updated = store.apply_outcome(
@@ -382,5 +382,7 @@ async def sweep_idle(context: CallbackContext[Any, Any, Any, Any]) -> None:
     svc = services(context)
     cutoff = svc.clock.now() - timedelta(minutes=svc.config.idle_timeout_minutes)
     for session in store.idle_sessions(svc.db, cutoff):
+        if not svc.serves(session.user_id):
+            continue
         status = store.early_end_status(svc.db, session.id)
         await end(svc, context.bot, context.job_queue, session, status, note="idle")

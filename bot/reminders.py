@@ -122,7 +122,7 @@ async def run_dispatch_pass(application: Application) -> int:
         top_up(svc.db, svc.clock.now())
         handled = 0
         while handled < MAX_PER_PASS:
-            batch = store.due(svc.db, svc.clock.now(), SEND_BATCH)
+            batch = store.due(svc.db, svc.clock.now(), SEND_BATCH, svc.only_users)
             if not batch:
                 break
             sent += await _deliver_batch(svc, application.bot, batch)
@@ -160,7 +160,7 @@ async def dispatch_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """
     svc = services(context)
     sent = await run_dispatch_pass(context.application)
-    while store.due(svc.db, svc.clock.now(), 1):
+    while store.due(svc.db, svc.clock.now(), 1, svc.only_users):
         sent += await run_dispatch_pass(context.application)
     if sent:
         log.info("sent %s reminder(s)", sent)

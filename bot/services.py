@@ -22,7 +22,13 @@ class Services:
     db: Database
     catalogue: Catalogue
     clock: Clock
+    # Users this process looks after in the background (recovery, idle sweep, reminders).
+    # None: everyone. The playground runs one process per user on a shared database.
+    only_users: frozenset[int] | None = None
     _routines: dict[str, Routine] = field(default_factory=dict)
+
+    def serves(self, user_id: int) -> bool:
+        return self.only_users is None or user_id in self.only_users
 
     def routine(self, routine_id: str) -> Routine:
         """The unrolled routine (cached: content does not change while the bot runs)."""

@@ -39,6 +39,7 @@ class Harness:
         )
         self.clock: Clock | None = None
         self.rate_limiter: Any = None  # None: built from the config, as in production
+        self.only_users: frozenset[int] | None = None  # None: this process serves everyone
         self.app: Any = None
         self._stack: AsyncExitStack | None = None
 
@@ -53,6 +54,7 @@ class Harness:
             get_updates_request=FakeRequest(self.api),
             clock=self.clock,
             rate_limiter=self.rate_limiter,
+            only_users=self.only_users,
         )
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(self.app))

@@ -159,6 +159,9 @@ class Playground:
             request=FakeRequest(self.api),
             get_updates_request=FakeRequest(self.api),
             clock=self.clock,
+            # Each terminal's process looks after its own runner: reminders and recovered
+            # sessions of another terminal's runner belong to that terminal.
+            only_users=frozenset({self.user.id}),
         )
         if scripted:
             _let_scripts_type_fast(self.app)

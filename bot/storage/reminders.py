@@ -138,13 +138,23 @@ def skip_occurrence(db: Database, plan_id: int, occurrence: datetime, now: datet
 # --- dispatch ---------------------------------------------------------------------------
 
 
-def due(db: Database, now: datetime, limit: int) -> list[Reminder]:
-    """Pending rows due by `now`, oldest first (read through the partial index)."""
+def due(
+    db: Database, now: datetime, limit: int, users: frozenset[int] | None = None
+) -> list[Reminder]:
+    """Pending rows due by `now`, oldest first (read through the partial index).
+
+    `users` limits it to those users (a playground process serves only its own).
+    """
+    only = ""
+    params: list[object] = [to_db(now)]
+    if users is not None:
+        only = f" AND r.user_id IN ({', '.join('?' * len(users))})"
+        params += sorted(users)
     rows = db.query(
         "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes "
         "FROM reminders r JOIN users u ON u.id = r.user_id "
-        "WHERE r.status = 'pending' AND r.due_at <= ? ORDER BY r.due_at LIMIT ?",
-        [to_db(now), limit],
+        f"WHERE r.status = 'pending' AND r.due_at <= ?{only} ORDER BY r.due_at LIMIT ?",
+        [*params, limit],
     )
     return [_reminder(r) for r in rows]
 
