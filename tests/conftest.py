@@ -3,7 +3,10 @@ the fake Bot API from bot/sandbox. Tests act as users and then check messages an
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import sys
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -84,6 +87,37 @@ class Harness:
             return [dict(r) for r in conn.execute(sql, params)]
         finally:
             conn.close()
+
+
+async def spawn_bot(
+    tmp_path: Path, base_url: str, *, db: str = "bot.db", **env: str
+) -> asyncio.subprocess.Process:
+    """Start the real `python -m bot run` against the fake over HTTP, from an unrelated
+    working directory (as a service manager would), logging to tmp_path/bot.log."""
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": base_url,
+        "HIPCOACH_DB": str(tmp_path / db),
+        "HIPCOACH_TIME_SCALE": "0",
+        "HIPCOACH_RATE_LIMIT": "0",
+        "HIPCOACH_CHAT_RATE_LIMIT": "0",
+        **env,
+    }
+    log = (tmp_path / "bot.log").open("ab")
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=environment,
+            stdout=log,
+            stderr=log,
+        )
+    finally:
+        log.close()  # the child keeps its own descriptor
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import re
 import signal
 import sqlite3
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 from bot.reminders import SEND_CONCURRENCY
 from bot.sandbox import BotMessage, FakeBotAPI, FakeBotAPIServer, FakeUser
 
-from .conftest import TOKEN
+from .conftest import TOKEN, spawn_bot
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
 
@@ -96,19 +94,7 @@ class Runner:
 
 
 async def spawn(tmp_path: Path, base_url: str) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": base_url,
-        "HIPCOACH_DB": str(tmp_path / "crash.db"),
-        "HIPCOACH_TIME_SCALE": "0",
-        "HIPCOACH_RATE_LIMIT": "0",
-        "HIPCOACH_CHAT_RATE_LIMIT": "0",
-    }
-    log = (tmp_path / "bot.log").open("ab")
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdout=log, stderr=log
-    )
+    return await spawn_bot(tmp_path, base_url, db="crash.db")
 
 
 async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):

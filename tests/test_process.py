@@ -13,28 +13,13 @@ import pytest
 
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
 
-from .conftest import TOKEN
+from .conftest import TOKEN, spawn_bot
 
 pytestmark = pytest.mark.e2e
 
 
-async def start_bot(tmp_path: Path, base_url: str, **env: str) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": base_url,
-        "HIPCOACH_DB": str(tmp_path / "bot.db"),
-        "HIPCOACH_TIME_SCALE": "0",
-        "HIPCOACH_LOG_LEVEL": "DEBUG",
-        "HIPCOACH_RATE_LIMIT": "0",
-        "HIPCOACH_CHAT_RATE_LIMIT": "0",
-        **env,
-    }
-    log = (tmp_path / "bot.log").open("ab")
-    # Started from an unrelated working directory, as a service manager would.
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment, stdout=log, stderr=log
-    )
+async def start_bot(tmp_path: Path, base_url: str) -> asyncio.subprocess.Process:
+    return await spawn_bot(tmp_path, base_url, HIPCOACH_LOG_LEVEL="DEBUG")
 
 
 async def test_quick_routine_through_the_real_process(tmp_path):

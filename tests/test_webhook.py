@@ -5,11 +5,9 @@ secret header."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import pytest
 
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
 
-from .conftest import TOKEN
+from .conftest import TOKEN, spawn_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -33,23 +31,14 @@ def free_port() -> int:
 
 
 async def start_bot(tmp_path: Path, base_url: str, port: int) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": base_url,
-        "HIPCOACH_DB": str(tmp_path / "bot.db"),
-        "HIPCOACH_TIME_SCALE": "0",
-        "HIPCOACH_LOG_LEVEL": "DEBUG",
-        "HIPCOACH_RATE_LIMIT": "0",
-        "HIPCOACH_CHAT_RATE_LIMIT": "0",
-        "HIPCOACH_WEBHOOK_URL": f"http://127.0.0.1:{port}/hipcoach/hook",
-        "HIPCOACH_WEBHOOK_SECRET": SECRET,
-        "HIPCOACH_LISTEN": "127.0.0.1",
-        "HIPCOACH_PORT": str(port),
-    }
-    log = (tmp_path / "bot.log").open("ab")
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment, stdout=log, stderr=log
+    return await spawn_bot(
+        tmp_path,
+        base_url,
+        HIPCOACH_LOG_LEVEL="DEBUG",
+        HIPCOACH_WEBHOOK_URL=f"http://127.0.0.1:{port}/hipcoach/hook",
+        HIPCOACH_WEBHOOK_SECRET=SECRET,
+        HIPCOACH_LISTEN="127.0.0.1",
+        HIPCOACH_PORT=str(port),
     )
 
 
