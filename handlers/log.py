@@ -288,15 +288,16 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | No
 
 async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Another command mid-flow: drop the draft and let that command run."""
-    draft = _draft(context)
-    if draft.get("message_id") is not None and update.effective_chat is not None:
-        await messaging.strip_buttons(context.bot, update.effective_chat.id, draft["message_id"])
-    _forget(context)
+    await _discard(update, context)
     return END
 
 
 async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The flow sat unfinished: take its buttons away so a late tap can't half-save."""
+    await _discard(update, context)
+
+
+async def _discard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     draft = _draft(context)
     if draft.get("message_id") is not None and update.effective_chat is not None:
         await messaging.strip_buttons(context.bot, update.effective_chat.id, draft["message_id"])
