@@ -54,6 +54,14 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return value if isinstance(value, int | float) else value.total_seconds()
 
 
+async def _until_capacity(limiter: AsyncLimiter) -> None:
+    """Wait until `limiter` could give a token, without taking it."""
+    step = limiter.time_period / limiter.max_rate  # the time one token takes to drain
+    # A leaky bucket frees capacity with time alone: there is no event to wait on.
+    while not limiter.has_capacity():  # noqa: ASYNC110
+        await asyncio.sleep(step / 4)
+
+
 class Throttled(Exception):
     """A droppable request (a countdown edit) was skipped to save capacity."""
 
@@ -110,7 +118,10 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
             else:
                 if self.chat_per_second <= 0:
                     return None
-                limiter = AsyncLimiter(self.chat_burst, self.chat_burst / self.chat_per_second)
+                # 90 % of the rate: jitter between our clock and the arrival at Telegram
+                # must not tip a full bucket over.
+                rate = self.chat_per_second * 0.9
+                limiter = AsyncLimiter(self.chat_burst, self.chat_burst / rate)
             self._chats[chat_id] = limiter
         return self._chats[chat_id]
 
@@ -125,22 +136,28 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if crowded or (chat is not None and not chat.has_capacity()):
             self.dropped += 1
             raise Throttled
-        if chat is not None:
-            await chat.acquire()  # has capacity: immediate
-        if self.overall is None or self.overall.has_capacity():
-            if self.overall is not None:
+        if self.overall is not None:
+            if self.overall.has_capacity():
                 await self.overall.acquire()
-            return
-        self._soft_waiting += 1
-        try:
-            await asyncio.wait_for(self.overall.acquire(), DROPPABLE_WAIT)
-        except TimeoutError:
-            self.dropped += 1
-            raise Throttled from None
-        finally:
-            self._soft_waiting -= 1
+            else:
+                self._soft_waiting += 1
+                try:
+                    await asyncio.wait_for(self.overall.acquire(), DROPPABLE_WAIT)
+                except TimeoutError:
+                    self.dropped += 1
+                    raise Throttled from None
+                finally:
+                    self._soft_waiting -= 1
+        if chat is not None:
+            await chat.acquire()
 
     async def _acquire(self, chat: AsyncLimiter | None, droppable: bool) -> None:
+        """Take the budget a request needs, as close as possible to sending it.
+
+        The chat's budget is waited for first but consumed last, right after the overall
+        one: a token taken long before its request leaves would let sends bunch up, and
+        Telegram counts when they arrive.
+        """
         if droppable:
             await self._acquire_droppable(chat)
             return
@@ -148,9 +165,11 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         try:
             await self._resume.wait()
             if chat is not None:
-                await chat.acquire()
+                await _until_capacity(chat)
             if self.overall is not None:
                 await self.overall.acquire()
+            if chat is not None:
+                await chat.acquire()
         finally:
             self._waiting -= 1
 
@@ -176,10 +195,14 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
         chat = self._chat_limiter(chat_id) if chat_id is not None else None
-        # Methods without a chat (answerCallbackQuery, setMyCommands) are not messages.
-        overall_applies = chat_id is not None
+        # Methods without a chat (answerCallbackQuery, setMyCommands) are not messages and
+        # are not paced: a button's spinner should stop at once.
+        paced = chat_id is not None
         for attempt in range(self.max_retries + 1):
-            await self._acquire(chat if overall_applies else None, droppable and overall_applies)
+            if paced:
+                await self._acquire(chat, droppable)
+            else:
+                await self._resume.wait()  # a 429 pauses everything
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 
@@ -77,6 +78,33 @@ async def test_chaos_429_and_500_lose_nothing(harness):
     rows = harness.rows("SELECT exercise, side, set_no FROM sets")
     assert len(rows) == 6 and len(set(map(tuple, (r.values() for r in rows)))) == 6
     assert harness.rows("SELECT status FROM sessions") == [{"status": "completed"}]
+
+
+async def test_faults_under_enforced_limits_complete_within_the_limits(harness):
+    """A share of calls fail (429, 500, timeouts where repeating is safe) while the fake
+    enforces Telegram-style limits: routines finish, nothing is lost, no limit is crossed."""
+    harness.reconfigure(rate_limit=40.0, chat_rate_limit=8.0)
+    await harness.start()
+    harness.app.bot.rate_limiter.backoff = 0.02
+    harness.api.enforce_limits(40.0, 8.0)
+    harness.api.chaos(
+        0.15,
+        seed=11,
+        statuses=(429, 500, 0),
+        retry_after=1,
+        timeout_methods=frozenset({"editMessageText", "editMessageReplyMarkup"}),
+    )
+    users = [harness.user(5100 + i, f"F{i}") for i in range(3)]
+    await asyncio.gather(*(quick_routine(u, wait=40) for u in users))
+    assert harness.api.limit_violations == 0, "the bot crossed a limit"
+    assert all(harness.api.chaos_served.get(k, 0) > 0 for k in (429, 500))
+    assert len(harness.rows("SELECT * FROM sets")) == 3 * 6
+    dupes = harness.rows(
+        "SELECT session_id, exercise, side, set_no FROM sets GROUP BY 1, 2, 3, 4 "
+        "HAVING COUNT(*) > 1"
+    )
+    assert dupes == []
+    assert harness.rows("SELECT DISTINCT status FROM sessions") == [{"status": "completed"}]
 
 
 async def test_a_lost_prompt_is_recovered_with_routine(harness):

@@ -65,6 +65,9 @@ _WEBHOOK_CONFLICT = (
 )
 
 
+CHAT_BURST = 3  # messages a chat may get at once before the per-chat rate applies
+
+
 def _json_bytes(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
@@ -101,10 +104,12 @@ class FakeBotAPI(BotApiMethods):
         self.faults: list[Fault] = []
         self.faults_served = 0
         self.chaos_served: dict[int, int] = {}
-        self._chaos: tuple[float, random.Random, tuple[int, ...], int] | None = None
+        self._chaos: (
+            tuple[float, random.Random, tuple[int, ...], int, frozenset[str] | None] | None
+        ) = None
         self._limits: tuple[float | None, float | None] = (None, None)
         self._sent_window: deque[tuple[float, int]] = deque()
-        self._chat_recent: dict[int, deque[float]] = {}
+        self._chat_level: dict[int, tuple[float, float]] = {}  # leaky bucket: level, when
         self.limit_violations = 0
         self.updates: list[dict[str, Any]] = []  # delivered but not yet confirmed via offset
         self.update_log: list[dict[str, Any]] = []  # every update ever enqueued
@@ -225,21 +230,26 @@ class FakeBotAPI(BotApiMethods):
         seed: int = 0,
         statuses: tuple[int, ...] = (429, 500, 0),
         retry_after: int = 1,
+        timeout_methods: frozenset[str] | None = None,
     ) -> None:
         """Fail a random (but reproducible) share of the bot's chat calls.
 
         Status 429 comes with ``retry_after``, 500 is a server error, 0 a timeout. Polling
-        and getMe are spared so the bot stays connected. ``share=0`` turns it off.
+        and getMe are spared so the bot stays connected. ``timeout_methods`` limits which
+        methods may time out (others get a 500 instead); None lets any. ``share=0`` turns
+        it off.
         """
-        self._chaos = (share, random.Random(seed), statuses, retry_after)
+        self._chaos = (share, random.Random(seed), statuses, retry_after, timeout_methods)
 
     def _chaos_fault(self, record: RecordedRequest) -> Fault | None:
         if self._chaos is None or record.chat_id is None:
             return None
-        share, rng, statuses, retry_after = self._chaos
+        share, rng, statuses, retry_after, timeout_methods = self._chaos
         if share <= 0 or rng.random() >= share:
             return None
         status = rng.choice(statuses)
+        if status == 0 and timeout_methods is not None and record.method not in timeout_methods:
+            status = 500
         description = {429: "Too Many Requests: retry after 1", 500: "Internal Server Error"}
         self.faults_served += 1
         self.chaos_served[status] = self.chaos_served.get(status, 0) + 1
@@ -257,9 +267,10 @@ class FakeBotAPI(BotApiMethods):
     ) -> None:
         """Behave like Telegram's flood control: above these rates, answer 429.
 
-        Counted over a sliding one-second window (per chat: a window of ``burst`` seconds
-        allowing ``burst`` calls), for calls aimed at a chat. Each refusal is counted in
-        ``limit_violations``; ``None`` switches a limit off.
+        Overall: at most ``overall_per_second`` calls in any sliding second. Per chat: a
+        burst of three, then ``chat_per_second`` (a leaky bucket). Only calls aimed at a
+        chat count (not callback answers). Each refusal is counted in ``limit_violations``;
+        ``None`` switches a limit off.
         """
         self._limits = (overall_per_second, chat_per_second)
 
@@ -272,19 +283,18 @@ class FakeBotAPI(BotApiMethods):
         while window and now - window[0][0] > 1.0:
             window.popleft()
         refused = overall is not None and len(window) >= overall
+        level = 0.0
         if per_chat is not None and not refused:
-            span = max(1.0, 3 / per_chat)  # a burst of three, then the steady rate
-            chat_times = self._chat_recent.setdefault(record.chat_id, deque())
-            while chat_times and now - chat_times[0] > span:
-                chat_times.popleft()
-            refused = len(chat_times) >= per_chat * span
+            last_level, last_at = self._chat_level.get(record.chat_id, (0.0, now))
+            level = max(0.0, last_level - (now - last_at) * per_chat)
+            refused = level + 1 > CHAT_BURST + 1e-9
         if refused:
             self.limit_violations += 1
             error = ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
             return 429, error.body()
         window.append((now, record.chat_id))
         if per_chat is not None:
-            self._chat_recent.setdefault(record.chat_id, deque()).append(now)
+            self._chat_level[record.chat_id] = (level + 1, now)
         return None
 
     def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
