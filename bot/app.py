@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -23,7 +24,7 @@ from bot.ratelimit import HipcoachRateLimiter
 from bot.services import SERVICES_KEY, Services, services
 from bot.storage.db import open_db
 from bot.updates import FairUpdateProcessor
-from handlers import COMMANDS, register
+from handlers import ADMIN_COMMANDS, COMMANDS, register
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ async def _post_init(app: HipcoachApp) -> None:
     app.bot_data[SERVICES_KEY] = Services(
         config=config, db=db, catalogue=catalogue, clock=clock, only_users=only_users
     )
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    await _publish_menus(app, config)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     # Sessions interrupted mid-timer are offered back once the bot is fully up.
     app.job_queue.run_once(coach.recover_sessions, when=0, name="recover-sessions")
@@ -88,6 +89,19 @@ async def _post_init(app: HipcoachApp) -> None:
     # Planned-run reminders are rows; this one repeating job sends whatever is due.
     reminders.schedule_dispatcher(app.job_queue)
     log.info("hipcoach ready: database %s, time scale %g", config.db_path, config.time_scale)
+
+
+async def _publish_menus(app: HipcoachApp, config: Config) -> None:
+    """The command menu for everyone, and one with /stats in each admin's chat."""
+    menu = [BotCommand(name, text) for name, text in COMMANDS]
+    await app.bot.set_my_commands(menu)
+    admin_menu = menu + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+    for admin_id in sorted(config.admin_ids):
+        try:
+            await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:
+            # Telegram knows a chat only once its user has written to the bot.
+            log.info("no admin menu for %s yet (%s); it comes on the next start", admin_id, exc)
 
 
 async def _post_shutdown(app: HipcoachApp) -> None:

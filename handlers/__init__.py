@@ -38,6 +38,8 @@ COMMANDS = [
     ("help", "What I can do"),
     ("cancel", "Leave what you're doing"),
 ]
+# Shown only in the menus of the chats of HIPCOACH_ADMIN_IDS.
+ADMIN_COMMANDS = [("stats", "Users, sessions, reminders and errors")]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -3,6 +3,7 @@ everyone else, never in the public menu; and the counts themselves on any databa
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import to_db
@@ -62,6 +63,19 @@ async def test_admin_sees_the_counts(harness):
     assert len(harness.rows("SELECT id FROM sets")) == 3
 
 
+async def test_only_admin_chats_get_stats_in_their_menu(harness):
+    harness.reconfigure(admin_ids=frozenset({ADMIN}))
+    await harness.start()
+    menus = {
+        json.loads(scope)["type"] + str(json.loads(scope).get("chat_id", "")): [
+            c["command"] for c in commands
+        ]
+        for (scope, _), commands in harness.api.commands.items()
+    }
+    assert "stats" not in menus["default"]
+    assert menus[f"chat{ADMIN}"] == [*menus["default"], "stats"]
+
+
 async def test_everyone_else_gets_the_unknown_command_answer(harness):
     harness.reconfigure(admin_ids=frozenset({ADMIN}))
     await harness.start()
@@ -73,8 +87,8 @@ async def test_everyone_else_gets_the_unknown_command_answer(harness):
     assert answer.plain == baseline.plain == UNKNOWN
     assert answer.buttons == baseline.buttons
     assert not any("stats" in m.plain for m in runner.messages)
-    # /stats is not in the menu Telegram shows to users.
-    menus = list(harness.api.commands.values())
+    # /stats is not in the menu Telegram shows to users (only in the admin's own chat).
+    menus = [m for (scope, _), m in harness.api.commands.items() if str(ADMIN) not in scope]
     assert menus and all(c["command"] != "stats" for menu in menus for c in menu)
 
 
