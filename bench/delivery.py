@@ -26,7 +26,7 @@ from bench.harness import (
     production_logging,
     started_bot,
 )
-from bot.clock import to_db
+from bot.core.clock import to_db
 from bot.sandbox.models import RecordedRequest
 from bot.storage.db import open_db
 

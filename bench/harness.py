@@ -27,13 +27,13 @@ from typing import Any
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 from bot.app import build_application
-from bot.clock import Clock
 from bot.config import Config
-from bot.ratelimit import HipcoachRateLimiter
-from bot.runtime import running
+from bot.core.clock import Clock
 from bot.sandbox import FakeBotAPI, FakeRequest
 from bot.sandbox.models import RecordedRequest
-from bot.updates import FairUpdateProcessor
+from bot.transport.ratelimit import HipcoachRateLimiter
+from bot.transport.runtime import running
+from bot.transport.updates import FairUpdateProcessor
 
 TOKEN = "123456:BENCH-sandbox-token-for-hipcoach"
 API_URL = "http://fake.invalid/bot"
@@ -380,7 +380,7 @@ def production_logging(path: Path) -> Iterator[None]:
 
     Log lines are part of what the bot spends per update, so the figures include them.
     """
-    from bot.logs import configure_logging
+    from bot.ops.logsetup import configure_logging
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)

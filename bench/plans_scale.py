@@ -30,10 +30,10 @@ from bench.harness import (
     memoised_fake_html,
     started_bot,
 )
-from bot.clock import to_db
-from bot.planning import Rule, decode_weekdays, occurrences
-from bot.reminders import JOB_NAME, run_dispatch_pass
+from bot.core.clock import to_db
+from bot.core.planning import Rule, decode_weekdays, occurrences
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
+from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.storage.db import open_db
 
 ZONES = (

@@ -42,9 +42,9 @@ from bench.harness import (
     unlimited_updates,
 )
 from bot.config import Config
-from bot.ratelimit import HipcoachRateLimiter
-from bot.runtime import running
 from bot.sandbox import BotMessage, FakeRequest
+from bot.transport.ratelimit import HipcoachRateLimiter
+from bot.transport.runtime import running
 
 # The point here is our own overhead, not Telegram's ceiling: limits far above any load.
 RATE = 100_000.0

@@ -32,7 +32,7 @@ from bench.harness import (
     profiled,
     started_bot,
 )
-from bot.clock import from_db
+from bot.core.clock import from_db
 from bot.sandbox.models import RecordedRequest
 
 SCALE = 0.1

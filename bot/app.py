@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     BaseRateLimiter,
     BaseUpdateProcessor,
+    ContextTypes,
     Defaults,
 )
 from telegram.request import BaseRequest
 
-from bot import coach, reminders
-from bot.clock import Clock, SystemClock
+from bot import services
 from bot.config import Config
-from bot.content import Catalogue, load_catalogue
-from bot.ratelimit import HipcoachRateLimiter
-from bot.services import SERVICES_KEY, Services, services
+from bot.core.clock import Clock, SystemClock
+from bot.core.content import Catalogue, load_catalogue
+from bot.services.state import SERVICES_KEY, Context, HipcoachApp, Services, services_of
 from bot.storage.db import open_db
-from bot.updates import FairUpdateProcessor
+from bot.transport.ratelimit import HipcoachRateLimiter
+from bot.transport.timers import Timers
+from bot.transport.updates import FairUpdateProcessor
 from handlers import ADMIN_COMMANDS, COMMANDS, register
 
 log = logging.getLogger(__name__)
 
-HipcoachApp = Application[Any, Any, Any, Any, Any, Any]
+__all__ = ["HipcoachApp", "build_application"]
 
 
 def build_application(
@@ -60,34 +62,54 @@ def build_application(
             rate_limiter or HipcoachRateLimiter(config.rate_limit, config.chat_rate_limit)
         )
         .concurrent_updates(update_processor or FairUpdateProcessor())
-        .post_init(_post_init)
+        .context_types(ContextTypes(context=Context))
+        .post_init(
+            partial(
+                _post_init,
+                config=config,
+                catalogue=catalogue,
+                clock=clock or SystemClock(),
+                only_users=only_users,
+            )
+        )
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
-    app = builder.build()
-    app.bot_data["hipcoach.pending"] = (config, catalogue, clock or SystemClock(), only_users)
+    app: HipcoachApp = builder.build()
     register(app)
     return app
 
 
-async def _post_init(app: HipcoachApp) -> None:
+async def _post_init(
+    app: HipcoachApp,
+    *,
+    config: Config,
+    catalogue: Catalogue,
+    clock: Clock,
+    only_users: frozenset[int] | None,
+) -> None:
     """Open the database, publish the command menu, and pick up what was persisted."""
-    config, catalogue, clock, only_users = app.bot_data.pop("hipcoach.pending")
-    db = open_db(config.db_path)
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     app.bot_data[SERVICES_KEY] = Services(
-        config=config, db=db, catalogue=catalogue, clock=clock, only_users=only_users
+        config=config,
+        db=open_db(config.db_path),
+        catalogue=catalogue,
+        clock=clock,
+        timers=Timers(app.job_queue),
+        only_users=only_users,
     )
     await _publish_menus(app, config)
-    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     # Sessions interrupted mid-timer are offered back once the bot is fully up.
-    app.job_queue.run_once(coach.recover_sessions, when=0, name="recover-sessions")
+    app.job_queue.run_once(services.session.recover_sessions, when=0, name="recover-sessions")
     sweep = max(1.0, min(60.0, config.idle_timeout_minutes * 30))
-    app.job_queue.run_repeating(coach.sweep_idle, interval=sweep, first=sweep, name="sweep-idle")
+    app.job_queue.run_repeating(
+        services.session.sweep_idle, interval=sweep, first=sweep, name="sweep-idle"
+    )
     # Planned-run reminders are rows; this one repeating job sends whatever is due.
-    reminders.schedule_dispatcher(app.job_queue)
+    services.reminders.schedule_dispatcher(app.job_queue)
     log.info("hipcoach ready: database %s, time scale %g", config.db_path, config.time_scale)
 
 
@@ -106,5 +128,5 @@ async def _publish_menus(app: HipcoachApp, config: Config) -> None:
 
 async def _post_shutdown(app: HipcoachApp) -> None:
     if SERVICES_KEY in app.bot_data:
-        services(app).db.close()
+        services_of(app).db.close()
         log.info("database closed")

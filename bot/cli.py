@@ -10,9 +10,10 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot import paths
 from bot.config import Config, ConfigError
-from bot.content import DATA_DIR, CatalogueError
-from bot.logs import configure_logging
+from bot.core.content import CatalogueError
+from bot.ops.logsetup import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -20,7 +21,7 @@ NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run: "
     "TELEGRAM_BOT_TOKEN=<your token> make run   (or put it in a .env file)"
 )
-PLAYGROUND_DB = DATA_DIR / "playground.db"
+PLAYGROUND_DB = paths.playground_db()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "run"
     if command == "doctor":  # reports a bad config as one of its checks
-        from bot.ops import doctor
+        from bot.ops.doctor import doctor
 
         return doctor()
     try:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "play":
         return play(config, args)
     if command == "backup":
-        from bot.ops import backup_command
+        from bot.ops.backup import backup_command
 
         return backup_command(config, args.path)
     parser().print_help()

@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from bot.content import DATA_DIR
+from bot import paths
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-DEFAULT_DB = DATA_DIR / "hipcoach.db"
+# data/hipcoach.db in a checkout, the user's data directory when installed (bot.paths).
+DEFAULT_DB = paths.default_db()
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # What Telegram accepts as a webhook secret_token.

@@ -1,4 +1,8 @@
-"""Telegram-facing handlers, registered in one ordered list."""
+"""Telegram-facing handlers, registered in one ordered list.
+
+Handlers parse an update and call a service (bot.services); they never touch storage.
+Callback patterns come from bot.views.callbacks, the one home of callback data.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +19,25 @@ from telegram.ext import (
     filters,
 )
 
-from bot.plan_views import NOT_NOW
-from handlers import admin, common, mydata, plan, progress, routine, settings, start
-from handlers import log as log_flow
-from handlers import reminders as reminder_buttons
+from bot.views import callbacks
+from bot.views.base import NOT_NOW
+from handlers import (
+    admin,
+    common,
+    plan,
+    privacy,
+    progress,
+    reminders,
+    reports,
+    routine,
+    settings,
+    start,
+)
+from handlers.menu import ADMIN_COMMANDS, COMMANDS
 
 PRIVATE = common.PRIVATE
 
-COMMANDS = [
-    ("routine", "Start or continue a hip routine"),
-    ("plan", "Plan your runs"),
-    ("runs", "Upcoming runs: skip one or delete a plan"),
-    ("timezone", "Set your time zone"),
-    ("remind", "Minutes of notice before a run"),
-    ("afterrun", "Stretch prompt after a run"),
-    ("log", "Log sets you did: /log rotations 2x10"),
-    ("progress", "Your week, streak and chart"),
-    ("history", "Your last sessions and logs"),
-    ("undo", "Remove the last thing you logged"),
-    ("export", "Download all your data"),
-    ("deleteme", "Delete all your data"),
-    ("help", "What I can do"),
-    ("cancel", "Leave what you're doing"),
-]
-# Shown only in the menus of the chats of HIPCOACH_ADMIN_IDS.
-ADMIN_COMMANDS = [("stats", "Users, sessions, reminders and errors")]
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "register"]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -55,7 +53,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # Conversations that read typed input, each in its own group ahead of the commands:
         # a step they handle stops there, so their /cancel and typed values go no further,
         # and any other command ends them and runs as usual.
-        (-2, log_flow.build_log_conversation()),  # /log: exercise, side, sets, reps, day
+        (-2, reports.build_report_conversation()),  # /log: exercise, side, sets, reps, day
         (-1, plan.build_plan_conversation()),  # /plan: days, time, length, confirm
         # Commands and buttons of the guided routine.
         (0, CommandHandler("start", start.start, filters=PRIVATE)),
@@ -63,29 +61,29 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CommandHandler("routine", routine.routine_command, filters=PRIVATE)),
         (0, CommandHandler("cancel", routine.cancel_command, filters=PRIVATE)),
         # Buttons: the routine menu, the running session, the continue prompt.
-        (0, CallbackQueryHandler(routine.menu_button, pattern=r"^menu$")),
-        (0, CallbackQueryHandler(routine.routine_chosen, pattern=r"^m:[a-z_]{1,32}$")),
-        (0, CallbackQueryHandler(routine.session_button, pattern=r"^r:")),
-        (0, CallbackQueryHandler(routine.resume_button, pattern=r"^c:")),
+        (0, CallbackQueryHandler(routine.menu_button, pattern=callbacks.MENU_PATTERN)),
+        (0, CallbackQueryHandler(routine.routine_chosen, pattern=callbacks.ROUTINE_PATTERN)),
+        (0, CallbackQueryHandler(routine.session_button, pattern=callbacks.SESSION_PATTERN)),
+        (0, CallbackQueryHandler(routine.resume_button, pattern=callbacks.RESUME_PATTERN)),
         # Planned runs, time zone and reminder settings; reminder buttons.
-        (0, CommandHandler("runs", reminder_buttons.runs_command, filters=PRIVATE)),
+        (0, CommandHandler("runs", reminders.runs_command, filters=PRIVATE)),
         (0, CommandHandler("timezone", settings.timezone_command, filters=PRIVATE)),
         (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
         (0, CommandHandler("afterrun", settings.afterrun_command, filters=PRIVATE)),
         (0, MessageHandler(filters.LOCATION & PRIVATE, settings.location_shared)),
         (0, MessageHandler(filters.Text([NOT_NOW]) & PRIVATE, settings.not_now)),
-        (0, CallbackQueryHandler(settings.zone_button, pattern=r"^tz:")),
-        (0, CallbackQueryHandler(reminder_buttons.reminder_button, pattern=r"^rm:")),
-        (0, CallbackQueryHandler(reminder_buttons.runs_button, pattern=r"^rn:")),
+        (0, CallbackQueryHandler(settings.zone_button, pattern=callbacks.ZONE_PATTERN)),
+        (0, CallbackQueryHandler(reminders.reminder_button, pattern=callbacks.REMINDER_PATTERN)),
+        (0, CallbackQueryHandler(reminders.runs_button, pattern=callbacks.RUNS_PATTERN)),
         # Reporting sets, progress, history and the user's own data.
         (0, CommandHandler("progress", progress.progress_command, filters=PRIVATE)),
         (0, CommandHandler("history", progress.history_command, filters=PRIVATE)),
-        (0, CommandHandler("undo", mydata.undo_command, filters=PRIVATE)),
-        (0, CommandHandler("export", mydata.export_command, filters=PRIVATE)),
-        (0, CommandHandler("deleteme", mydata.deleteme_command, filters=PRIVATE)),
-        (0, CallbackQueryHandler(mydata.undo_button, pattern=r"^md:undo:\d{1,18}$")),
-        (0, CallbackQueryHandler(mydata.delete_button, pattern=r"^md:del:\d{1,12}$")),
-        (0, CallbackQueryHandler(mydata.keep_button, pattern=r"^md:keep$")),
+        (0, CommandHandler("undo", reports.undo_command, filters=PRIVATE)),
+        (0, CommandHandler("export", privacy.export_command, filters=PRIVATE)),
+        (0, CommandHandler("deleteme", privacy.deleteme_command, filters=PRIVATE)),
+        (0, CallbackQueryHandler(reports.undo_button, pattern=callbacks.UNDO_PATTERN)),
+        (0, CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN)),
+        (0, CallbackQueryHandler(privacy.keep_button, pattern=callbacks.KEEP_PATTERN)),
         # Operators only (HIPCOACH_ADMIN_IDS), not in the menu; others get the unknown answer.
         (0, CommandHandler("stats", admin.stats_command, filters=PRIVATE)),
         # Anything else gets a short answer and changes nothing.

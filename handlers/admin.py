@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot import messaging
-from bot.ops import stats_view
-from bot.services import services
-from bot.storage.stats import collect_stats
-from handlers.common import ERRORS_KEY, unknown_command
-
-WINDOW_DAYS = 7
+from bot import services
+from bot.services.state import Context
+from bot.transport import messaging
+from handlers.common import unknown_command
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def stats_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or user.id not in svc.config.admin_ids:
+    if user is None or chat is None or not services.admin.is_admin(context.svc, user.id):
         # Exactly what any unknown command gets: no hint that /stats exists.
         await unknown_command(update, context)
         return
-    stats = collect_stats(svc.db, svc.clock.now() - timedelta(days=WINDOW_DAYS))
-    errors = int(context.application.bot_data.get(ERRORS_KEY, 0))
-    await messaging.send(context.bot, svc.db, chat.id, stats_view(stats, errors, WINDOW_DAYS))
+    view = services.admin.stats_view(context.svc)
+    await messaging.send(context.bot, context.svc.db, chat.id, view)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
+from telegram.ext import ApplicationHandlerStop, filters
 
-from bot.logs import redact, set_update_context
-from bot.services import services
-from bot.storage.users import note_group, touch_user
+from bot import services
+from bot.ops.logsetup import redact, set_update_context
+from bot.services.state import Context
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +22,15 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 # A value typed during a conversation step (a time, a number), not a command.
 TYPED = filters.TEXT & ~filters.COMMAND & PRIVATE
 
-Step = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
+# A handler callback, as PTB's handlers type it.
+Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 
 
-def owned(callback: Step) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def owned(callback: Callback) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A conversation step that, once it has run, stops later handler groups from handling
     the same update (its /cancel or typed value goes no further)."""
 
-    async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def step(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop(await callback(update, context))
 
     step.__name__ = callback.__name__
@@ -37,58 +39,53 @@ def owned(callback: Step) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Await
 
 
 MAX_TEXT = 4096
-ERRORS_KEY = "hipcoach.errors"  # bot_data: unexpected errors since start, for /stats
 
 
-async def tag_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tag_update(update: Update, context: Context) -> None:
     """First for every update: log lines from here on name its user and update id."""
     user = update.effective_user
     set_update_context(user.id if user else None, update.update_id)
 
 
-async def remember_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remember_user(update: Update, context: Context) -> None:
     """Every private update: record who wrote (and reactivate a user who unblocked us)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
         return
-    svc = services(context)
-    touch_user(svc.db, user.id, chat.id, user.first_name or "", user.language_code, svc.clock.now())
+    services.users.remember(
+        context.svc, user.id, chat.id, user.first_name or "", user.language_code
+    )
 
 
-async def not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_private(update: Update, context: Context) -> None:
     """Groups get one short note to write privately; channels and the rest get nothing."""
     chat, message = update.effective_chat, update.effective_message
-    if (
-        chat is not None
-        and message is not None
-        and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    ):
-        svc = services(context)
-        if note_group(svc.db, chat.id, svc.clock.now()):
-            await message.reply_text(
-                f"I coach runners one to one. Message me privately: @{context.bot.username}"
-            )
+    in_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and message is not None and services.users.first_group_notice(context.svc, chat.id):
+        await message.reply_text(
+            f"I coach runners one to one. Message me privately: @{context.bot.username}"
+        )
     raise ApplicationHandlerStop
 
 
-async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ignore(update: Update, context: Context) -> None:
     """Edited messages and the like: acting twice on one message would surprise the runner."""
     raise ApplicationHandlerStop
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text("I don't know that command. Send /help for the list.")
 
 
-async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_text(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(
         "I work with buttons and commands. Send /routine to start, or /help."
     )
 
 
-async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported(update: Update, context: Context) -> None:
     """Stickers, photos, voice, files, locations we did not ask for."""
     if update.effective_message is None:
         return
@@ -97,16 +94,17 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: Context) -> None:
     """Any button no other handler claimed: an old message, or forged data."""
     query = update.callback_query
     if query is not None:
         await query.answer("That button doesn't work any more.")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the failure with the update that caused it, and tell the runner nothing is lost."""
-    context.application.bot_data[ERRORS_KEY] = context.application.bot_data.get(ERRORS_KEY, 0) + 1
+    if services.state.SERVICES_KEY in context.application.bot_data:
+        context.svc.errors += 1
     token = context.bot.token
     update_id = update.update_id if isinstance(update, Update) else None
     user_id = (

@@ -1,125 +1,139 @@
 """/plan: a guided conversation (days, time, duration, confirm) or a one-line shortcut.
 
-The conversation only collects a draft in `user_data`; nothing is saved before "Save", so
-losing the draft on a restart loses nothing the runner confirmed. It runs in its own handler
-group ahead of the command handlers, and every step it handles stops other groups from
-seeing the update (so its /cancel is not also answered by the routine's /cancel).
+The conversation only collects a draft; nothing is saved before "Save". It runs in its own
+handler group ahead of the command handlers (see handlers.conversation).
 """
 
 from __future__ import annotations
 
-import warnings
-from datetime import time
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, time
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 
-from bot import messaging, plan_views, planning
-from bot import reminders as service
-from bot.services import services
-from bot.views import View
-from handlers.common import PRIVATE, TYPED, owned
+from bot import services, views
+from bot.core import planning
+from bot.services.state import Context
+from bot.transport import messaging
+from bot.views import callbacks
+from bot.views.base import View
+from handlers.common import TYPED, owned
+from handlers.conversation import END, build_conversation, discard, draft_key, forget
 
 DAYS, DATE, TIME, DURATION, CONFIRM = range(5)
-END = ConversationHandler.END
-DRAFT = "plan.draft"
-TIMEOUT_SECONDS = 15 * 60
+DRAFT = draft_key("plan")
 
 
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+@dataclass
+class PlanDraft:
+    """What the /plan steps have collected so far."""
+
+    message_id: int | None = None  # the latest message with the flow's buttons
+    days: frozenset[int] = field(default_factory=frozenset)
+    on: date | None = None
+    at: time | None = None
+    duration: int = planning.DEFAULT_DURATION
+
+    def rule(self, tz: str, duration: int | None = None) -> planning.Rule:
+        assert self.at is not None, "the time step comes before the rule is needed"
+        return planning.Rule(
+            at=self.at,
+            tz=tz,
+            weekdays=self.days,
+            on=self.on,
+            duration_minutes=duration or self.duration,
+        )
+
+
+def _draft(context: Context) -> PlanDraft:
     assert context.user_data is not None
-    return context.user_data.setdefault(DRAFT, {"days": frozenset(), "on": None, "at": None})
+    found: PlanDraft = context.user_data.setdefault(DRAFT, PlanDraft())
+    return found
 
 
-def _rule(context: ContextTypes.DEFAULT_TYPE, tz: str, duration: int) -> planning.Rule:
-    draft = _draft(context)
-    at: time = draft["at"]
-    return planning.Rule(
-        at=at, tz=tz, weekdays=draft["days"], on=draft["on"], duration_minutes=duration
-    )
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
 
 
-async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, view: Any) -> None:
+async def _reply(update: Update, context: Context, view: View) -> None:
+    """A new message; if it has buttons, it becomes the flow's message."""
     assert update.effective_chat is not None
-    await messaging.send(context.bot, services(context).db, update.effective_chat.id, view)
+    chat_id = update.effective_chat.id
+    message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
+    if view.buttons:
+        draft = _draft(context)
+        if draft.message_id is not None:
+            await messaging.strip_buttons(context.bot, chat_id, draft.message_id)
+        draft.message_id = message_id
 
 
-async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, view: Any) -> None:
-    """Redraw the message whose button was pressed."""
+async def _edit(update: Update, context: Context, view: View) -> None:
+    """Redraw the message whose button was pressed (the flow's message while it has buttons)."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     if query.message is not None:
         await messaging.edit(context.bot, update.effective_chat.id, query.message.message_id, view)
+        _draft(context).message_id = query.message.message_id if view.buttons else None
 
 
 # --- steps ------------------------------------------------------------------------------
 
 
-async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def plan_command(update: Update, context: Context) -> int:
     """`/plan` opens the conversation; `/plan <days|date> <time> [duration]` saves at once."""
-    assert update.effective_user is not None
-    svc = services(context)
-    settings = service.settings_of(svc, update.effective_user.id)
+    svc = context.svc
+    user_id = _user_id(update)
+    settings = services.plans.settings_of(svc, user_id)
+    await discard(update, context, DRAFT)
     if context.args:
         parsed = planning.parse_plan(context.args[:4], svc.clock.now(), settings.tz)
         if isinstance(parsed, planning.Invalid):
-            await _reply(update, context, plan_views.plan_rejected(parsed.message))
+            await _reply(update, context, views.plans.plan_rejected(parsed.message))
             return END
-        upcoming = service.create_plan(svc, update.effective_user.id, parsed)
-        await _reply(update, context, plan_views.plan_saved(parsed, upcoming, settings.tz_set))
+        upcoming = services.plans.create_plan(svc, user_id, parsed)
+        await _reply(update, context, views.plans.plan_saved(parsed, upcoming, settings.tz_set))
         return END
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await _reply(update, context, plan_views.choose_days(frozenset(), settings.tz, settings.tz_set))
+    view = views.plans.choose_days(frozenset(), settings.tz, settings.tz_set)
+    await _reply(update, context, view)
     return DAYS
 
 
-async def days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def days(update: Update, context: Context) -> int:
     """Weekday toggles, Today/Tomorrow/Other date, Next."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    svc = services(context)
-    settings = service.settings_of(svc, update.effective_user.id)
+    assert query is not None and query.data is not None
+    svc = context.svc
+    settings = services.plans.settings_of(svc, _user_id(update))
     draft = _draft(context)
-    choice = query.data[3:]
-    if choice.startswith("d:"):
-        draft["days"] = frozenset(draft["days"] ^ {int(choice[2:])})
+    choice = callbacks.parse_plan_days(query.data)
+    if isinstance(choice, int):
+        draft.days = frozenset(draft.days ^ {choice})
         await query.answer()
         await _edit(
-            update, context, plan_views.choose_days(draft["days"], settings.tz, settings.tz_set)
+            update, context, views.plans.choose_days(draft.days, settings.tz, settings.tz_set)
         )
         return DAYS
     if choice == "date":
         await query.answer()
-        await _edit(update, context, plan_views.ask_date())
+        await _edit(update, context, views.plans.ask_date())
         return DATE
     if choice in ("today", "tmrw"):
-        today = planning.local_today(svc.clock.now(), settings.tz)
-        draft["on"] = planning.parse_date("today" if choice == "today" else "tomorrow", today)
-        draft["days"] = frozenset()
-    elif not draft["days"]:
+        today = services.plans.today_for(svc, _user_id(update))
+        draft.on = planning.parse_date("today" if choice == "today" else "tomorrow", today)
+        draft.days = frozenset()
+    elif not draft.days:
         await query.answer("Tap at least one day, or pick a single day.")
         return DAYS
     await query.answer()
-    await _edit(
-        update, context, plan_views.ask_time(plan_views.when_label(draft["days"], draft["on"]))
-    )
+    await _edit(update, context, views.plans.ask_time(views.plans.when_label(draft.days, draft.on)))
     return TIME
 
 
-async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    assert update.effective_message is not None and update.effective_user is not None
-    svc = services(context)
-    settings = service.settings_of(svc, update.effective_user.id)
-    today = planning.local_today(svc.clock.now(), settings.tz)
+async def date_typed(update: Update, context: Context) -> int:
+    assert update.effective_message is not None
+    today = services.plans.today_for(context.svc, _user_id(update))
     on = planning.parse_date(update.effective_message.text or "", today)
     if on is None or on < today:
         await update.effective_message.reply_text(
@@ -127,37 +141,40 @@ async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         )
         return DATE
     draft = _draft(context)
-    draft["on"], draft["days"] = on, frozenset()
-    await _reply(update, context, plan_views.ask_time(plan_views.when_label(frozenset(), on)))
+    draft.on, draft.days = on, frozenset()
+    await _reply(update, context, views.plans.ask_time(views.plans.when_label(frozenset(), on)))
     return TIME
 
 
-async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    assert update.effective_message is not None and update.effective_user is not None
-    svc = services(context)
+async def time_typed(update: Update, context: Context) -> int:
+    assert update.effective_message is not None
+    svc = context.svc
     at = planning.parse_time(update.effective_message.text or "")
     if at is None:
         await update.effective_message.reply_text("Send the time like 07:30 (or /cancel).")
         return TIME
-    _draft(context)["at"] = at
-    settings = service.settings_of(svc, update.effective_user.id)
-    checked = planning.check_future(_rule(context, settings.tz, 45), svc.clock.now())
+    draft = _draft(context)
+    draft.at = at
+    settings = services.plans.settings_of(svc, _user_id(update))
+    checked = planning.check_future(draft.rule(settings.tz), svc.clock.now())
     if isinstance(checked, planning.Invalid):
         await update.effective_message.reply_text(f"{checked.message} (or /cancel)")
         return TIME
-    await _reply(update, context, plan_views.ask_duration())
+    await _reply(update, context, views.plans.ask_duration())
     return DURATION
 
 
-async def duration_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def duration_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    minutes = planning.parse_duration(query.data.rsplit(":", 1)[-1])
+    minutes = callbacks.parse_plan_duration(
+        query.data, planning.MIN_DURATION, planning.MAX_DURATION
+    )
     await query.answer()
     return await _confirm(update, context, minutes or planning.DEFAULT_DURATION, edit=True)
 
 
-async def duration_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def duration_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
     minutes = planning.parse_duration(update.effective_message.text or "")
     if minutes is None:
@@ -166,87 +183,66 @@ async def duration_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return await _confirm(update, context, minutes)
 
 
-async def _confirm(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, minutes: int, *, edit: bool = False
-) -> int:
-    assert update.effective_user is not None
-    svc = services(context)
-    settings = service.settings_of(svc, update.effective_user.id)
-    rule = _rule(context, settings.tz, minutes)
-    _draft(context)["duration"] = minutes
-    view = plan_views.confirm(rule, service.preview(svc, rule), settings.tz_set)
+async def _confirm(update: Update, context: Context, minutes: int, *, edit: bool = False) -> int:
+    svc = context.svc
+    settings = services.plans.settings_of(svc, _user_id(update))
+    draft = _draft(context)
+    draft.duration = minutes
+    rule = draft.rule(settings.tz)
+    view = views.plans.confirm(rule, services.plans.preview(svc, rule), settings.tz_set)
     await (_edit if edit else _reply)(update, context, view)
     return CONFIRM
 
 
-async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def save(update: Update, context: Context) -> int:
     """`pl:save`: store the plan and its reminders."""
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    svc = services(context)
-    settings = service.settings_of(svc, update.effective_user.id)
-    rule = _rule(context, settings.tz, _draft(context).get("duration", planning.DEFAULT_DURATION))
+    assert query is not None
+    svc = context.svc
+    user_id = _user_id(update)
+    settings = services.plans.settings_of(svc, user_id)
+    rule = _draft(context).rule(settings.tz)
     checked = planning.check_future(rule, svc.clock.now())
     if isinstance(checked, planning.Invalid):
         await query.answer()
-        await _edit(update, context, plan_views.plan_rejected(checked.message))
+        await _edit(update, context, views.plans.plan_rejected(checked.message))
+        forget(context, DRAFT)
         return END
-    upcoming = service.create_plan(svc, update.effective_user.id, rule)
+    upcoming = services.plans.create_plan(svc, user_id, rule)
     await query.answer("Saved ✓")
-    await _edit(update, context, plan_views.plan_saved(rule, upcoming, settings.tz_set))
-    _forget(context)
+    await _edit(update, context, views.plans.plan_saved(rule, upcoming, settings.tz_set))
+    forget(context, DRAFT)
     return END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: Context) -> int:
     """/cancel or ✖ Cancel inside the conversation: nothing is saved."""
-    _forget(context)
     if update.callback_query is not None:
         await update.callback_query.answer("Cancelled")
         await _edit(update, context, View("No plan saved."))
+        forget(context, DRAFT)
     else:
+        await discard(update, context, DRAFT)
         await _reply(update, context, View("OK, no plan saved."))
     return END
 
 
-async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Another command mid-conversation: drop the draft and let that command run."""
-    _forget(context)
-    return END
-
-
-def _forget(context: ContextTypes.DEFAULT_TYPE) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-
-
-def build_plan_conversation() -> ConversationHandler[Any]:
+def build_plan_conversation() -> ConversationHandler[Context]:
     """The guided /plan flow; /cancel leaves it without saving."""
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat and user, not per message: intended here.
-        warnings.filterwarnings("ignore", message=".*per_message=False.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("plan", owned(plan_command), filters=PRIVATE)],
-            states={
-                DAYS: [
-                    CallbackQueryHandler(
-                        owned(days), pattern=r"^pl:(d:[0-6]|today|tmrw|date|next)$"
-                    )
-                ],
-                DATE: [MessageHandler(TYPED, owned(date_typed))],
-                TIME: [MessageHandler(TYPED, owned(time_typed))],
-                DURATION: [
-                    CallbackQueryHandler(owned(duration_chosen), pattern=r"^pl:dur:\d{1,3}$"),
-                    MessageHandler(TYPED, owned(duration_typed)),
-                ],
-                CONFIRM: [CallbackQueryHandler(owned(save), pattern=r"^pl:save$")],
-            },
-            fallbacks=[
-                CommandHandler("cancel", owned(cancel), filters=PRIVATE),
-                CallbackQueryHandler(owned(cancel), pattern=r"^pl:x$"),
-                MessageHandler(filters.COMMAND & PRIVATE, leave),
+    return build_conversation(
+        name="plan",
+        command="plan",
+        entry=plan_command,
+        states={
+            DAYS: [CallbackQueryHandler(owned(days), pattern=callbacks.PLAN_DAYS)],
+            DATE: [MessageHandler(TYPED, owned(date_typed))],
+            TIME: [MessageHandler(TYPED, owned(time_typed))],
+            DURATION: [
+                CallbackQueryHandler(owned(duration_chosen), pattern=callbacks.PLAN_DURATION),
+                MessageHandler(TYPED, owned(duration_typed)),
             ],
-            allow_reentry=True,
-            conversation_timeout=TIMEOUT_SECONDS,
-            name="plan",
-        )
+            CONFIRM: [CallbackQueryHandler(owned(save), pattern=callbacks.PLAN_SAVE)],
+        },
+        cancel=cancel,
+        cancel_pattern=callbacks.PLAN_CANCEL,
+    )

@@ -1,53 +1,55 @@
 """/timezone (by name or a shared location), /remind and /afterrun.
 
-Each change rebuilds the runner's future reminders at once (bot/reminders.py), so the next
-reminder already follows the new zone or lead time.
+Each change rebuilds the runner's future reminders at once (bot.services.plans), so the
+next reminder already follows the new zone or lead time.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot import messaging, plan_views, planning
-from bot import reminders as service
-from bot.services import services
-from bot.views import View
+from bot import services, views
+from bot.core import planning
+from bot.core.numbers import parse_int
+from bot.services.state import Context
+from bot.transport import messaging
+from bot.views import callbacks
+from bot.views.base import ReplyView, View
 
 ASKED = "timezone.asked"
 REMIND_RANGE = (5, 240)
 AFTERRUN_RANGE = (0, 240)
 
 
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
+async def _send(update: Update, context: Context, view: View) -> None:
     assert update.effective_chat is not None
-    await messaging.send(context.bot, services(context).db, update.effective_chat.id, view)
+    await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)
 
 
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone_command(update: Update, context: Context) -> None:
     """`/timezone Europe/London`, or `/timezone` alone for the Share location button."""
-    assert update.effective_user is not None and context.user_data is not None
+    assert context.user_data is not None
     name = " ".join(context.args or [])
     if not name:
         context.user_data[ASKED] = True
-        await _send(update, context, plan_views.zone_prompt())
+        await _send(update, context, views.plans.zone_prompt())
         return
     zone = planning.find_zone(name)
     if zone is None:
-        await _send(update, context, plan_views.zone_unknown(name, planning.suggest_zones(name)))
+        await _send(update, context, views.plans.zone_unknown(name, planning.suggest_zones(name)))
         return
     await _set_zone(update, context, zone)
 
 
-async def _set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str) -> None:
+async def _set_zone(update: Update, context: Context, zone: str) -> None:
     assert update.effective_user is not None and context.user_data is not None
-    svc = services(context)
+    svc = context.svc
     context.user_data.pop(ASKED, None)
-    moved = service.change_zone(svc, update.effective_user.id, zone)
-    await _send(update, context, plan_views.zone_set(zone, svc.clock.now(), moved))
+    moved = services.plans.change_zone(svc, update.effective_user.id, zone)
+    await _send(update, context, views.plans.zone_set(zone, svc.clock.now(), moved))
 
 
-async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def location_shared(update: Update, context: Context) -> None:
     """A location after /timezone: look its zone up offline; the coordinates are not kept."""
     message = update.effective_message
     assert message is not None and context.user_data is not None
@@ -59,27 +61,24 @@ async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     zone = planning.zone_at(message.location.latitude, message.location.longitude)
     if zone is None:
         context.user_data.pop(ASKED, None)
-        await _send(update, context, plan_views.zone_not_found())
+        await _send(update, context, views.plans.zone_not_found())
         return
     await _set_zone(update, context, zone)
 
 
-async def not_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_now(update: Update, context: Context) -> None:
     """The "Not now" key of the location keyboard: put the keyboard away."""
     if context.user_data is not None:
         context.user_data.pop(ASKED, None)
-    await _send(
-        update,
-        context,
-        plan_views.ReplyView("OK. Send /timezone Area/City whenever you like."),
-    )
+    await _send(update, context, ReplyView("OK. Send /timezone Area/City whenever you like."))
 
 
-async def zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def zone_button(update: Update, context: Context) -> None:
     """`tz:<zone>`: a suggested zone was tapped."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
-    zone = planning.find_zone(query.data[3:])
+    name = callbacks.parse_zone_button(query.data)
+    zone = planning.find_zone(name) if name is not None else None
     if query.message is not None:
         await messaging.strip_buttons(
             context.bot, update.effective_chat.id, query.message.message_id
@@ -98,35 +97,34 @@ def _minutes(args: list[str], low: int, high: int) -> int | str | None:
     word = args[0].lower().removesuffix("min").removesuffix("m")
     if word == "off":
         return None
-    if word.isdigit() and low <= int(word) <= high:
-        return int(word)
-    return "bad"
+    value = parse_int(word, low, high)
+    return "bad" if value is None else value
 
 
-async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remind_command(update: Update, context: Context) -> None:
     """`/remind 30` (5–240) or `/remind off`: how long before a run the reminder comes."""
     assert update.effective_user is not None
-    svc = services(context)
+    svc = context.svc
     value = _minutes(context.args or [], *REMIND_RANGE)
     if value == "bad":
-        current = service.settings_of(svc, update.effective_user.id).remind_minutes
-        await _send(update, context, plan_views.setting_usage("remind", current, *REMIND_RANGE))
+        current = services.plans.settings_of(svc, update.effective_user.id).remind_minutes
+        await _send(update, context, views.plans.setting_usage("remind", current, *REMIND_RANGE))
         return
     assert not isinstance(value, str)
-    service.change_remind(svc, update.effective_user.id, value)
-    await _send(update, context, plan_views.remind_set(value))
+    services.plans.change_remind(svc, update.effective_user.id, value)
+    await _send(update, context, views.plans.remind_set(value))
 
 
-async def afterrun_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def afterrun_command(update: Update, context: Context) -> None:
     """`/afterrun 15` (0–240) or `/afterrun off`: the stretch prompt after a planned run."""
     assert update.effective_user is not None
-    svc = services(context)
+    svc = context.svc
     value = _minutes(context.args or [], *AFTERRUN_RANGE)
     if value == "bad":
-        current = service.settings_of(svc, update.effective_user.id).afterrun_minutes
-        view = plan_views.setting_usage("afterrun", current, *AFTERRUN_RANGE)
+        current = services.plans.settings_of(svc, update.effective_user.id).afterrun_minutes
+        view = views.plans.setting_usage("afterrun", current, *AFTERRUN_RANGE)
         await _send(update, context, view)
         return
     assert not isinstance(value, str)
-    service.change_afterrun(svc, update.effective_user.id, value)
-    await _send(update, context, plan_views.afterrun_set(value))
+    services.plans.change_afterrun(svc, update.effective_user.id, value)
+    await _send(update, context, views.plans.afterrun_set(value))

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot import messaging, views
-from bot.services import services
+from bot import views
+from bot.services.state import Context
+from bot.transport import messaging
+from handlers.menu import COMMANDS
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def start(update: Update, context: Context) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
-    view = views.welcome(update.effective_user.first_name or "", svc.catalogue)
-    await messaging.send(context.bot, svc.db, update.effective_chat.id, view)
+    view = views.session.welcome(update.effective_user.first_name or "", context.svc.catalogue)
+    await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers import COMMANDS  # the package imports this module first
-
-    svc = services(context)
+async def help_command(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    view = views.help_text(svc.catalogue, COMMANDS)
-    await messaging.send(context.bot, svc.db, update.effective_chat.id, view)
+    view = views.session.help_text(context.svc.catalogue, COMMANDS)
+    await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)

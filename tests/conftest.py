@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from bot.app import build_application
-from bot.clock import Clock
 from bot.config import Config
-from bot.runtime import running
+from bot.core.clock import Clock
 from bot.sandbox import FakeBotAPI, FakeRequest, FakeUser
-from bot.services import services
+from bot.services.state import services_of
+from bot.transport.runtime import running
 
 TOKEN = "123456:TEST-sandbox-token-for-hipcoach"
 
@@ -74,7 +74,7 @@ class Harness:
 
     @property
     def services(self) -> Any:
-        return services(self.app)
+        return services_of(self.app)
 
     def user(self, user_id: int = 1001, first_name: str = "Ada") -> FakeUser:
         return self.api.user(user_id, first_name)

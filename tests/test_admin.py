@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import to_db
+from bot.core.clock import to_db
 from bot.storage.db import open_db
 from bot.storage.stats import collect_stats
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import CATALOGUE_FILE, CatalogueError, load_catalogue
+from bot.core.content import CATALOGUE_FILE, CatalogueError, load_catalogue
 
 
 def test_catalogue_has_the_articles_doses():

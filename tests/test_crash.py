@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reminders import SEND_CONCURRENCY
 from bot.sandbox import BotMessage, FakeBotAPI, FakeBotAPIServer, FakeUser
+from bot.services.reminders import SEND_CONCURRENCY
 
 from .conftest import TOKEN, spawn_bot
 

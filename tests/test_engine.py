@@ -4,15 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.content import load_catalogue
-from bot.engine import Cursor, Invalid, Outcome, Routine
+from bot.core.content import load_catalogue
+from bot.core.engine import Cursor, Invalid, Outcome, Walkthrough
 
 T0 = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 CAT = load_catalogue()
 
 
 def routine(name="full", scale=1.0):
-    return Routine(CAT, name, scale)
+    return Walkthrough(CAT, name, scale)
 
 
 def kinds(r):

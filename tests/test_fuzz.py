@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.coach import parse_session_data
-from handlers.common import ERRORS_KEY
+from bot.services.state import services_of
+from bot.views.callbacks import parse_session_button
 
 from .conftest import Harness
 
@@ -104,7 +104,7 @@ async def scenario(actions: list[tuple[int, tuple]], root: Path) -> None:
             await u.expect(
                 lambda m: "/routine" in m.plain and "What I can do" in m.plain, timeout=15
             )
-        assert h.app.bot_data.get(ERRORS_KEY, 0) == 0, "an update raised"
+        assert services_of(h.app).errors == 0, "an update raised"
         dupes = h.rows(
             "SELECT session_id, exercise, side, set_no, COUNT(*) n FROM sets "
             "WHERE session_id IS NOT NULL GROUP BY 1, 2, 3, 4 HAVING n > 1"
@@ -130,7 +130,7 @@ def test_random_updates_never_raise(actions):
 
 @given(st.text(max_size=100))
 def test_session_callback_parser_never_raises(data):
-    parsed = parse_session_data(data)
+    parsed = parse_session_button(data)
     if parsed is not None:
         assert data.startswith("r:")
         assert data.split(":")[3] == parsed.action

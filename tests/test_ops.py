@@ -13,9 +13,10 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.cli import main
-from bot.clock import to_db
-from bot.logs import UpdateContextFilter
-from bot.ops import backup, run_checks
+from bot.core.clock import to_db
+from bot.ops.backup import backup
+from bot.ops.doctor import run_checks
+from bot.ops.logsetup import UpdateContextFilter
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
 from bot.storage.db import open_db
 

@@ -11,7 +11,8 @@ from dateutil import tz as dtz
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.planning import (
+from bot import storage
+from bot.core.planning import (
     Invalid,
     Rule,
     find_zone,
@@ -24,7 +25,6 @@ from bot.planning import (
     suggest_zones,
     zone_at,
 )
-from bot.storage import plans as plan_store
 from bot.storage.db import open_db
 
 ZONES = [
@@ -258,12 +258,12 @@ def test_planned_runs_excludes_skips_and_respects_plan_lifetime(tmp_path):
     )
     created = datetime(2026, 3, 1, 12, tzinfo=UTC)
     weekly = Rule(at=time(7, 0), tz="Europe/London", weekdays=frozenset({0, 3}))
-    plan_id = plan_store.insert_plan(db, 1, weekly, created)
+    plan_id = storage.plans.insert_plan(db, 1, weekly, created)
     one_off = Rule(at=time(18, 0), tz="Europe/London", on=date(2026, 3, 4))
-    plan_store.insert_plan(db, 1, one_off, created)
-    plan_store.add_skip(db, plan_id, datetime(2026, 3, 5, 7, tzinfo=UTC), created)
-    plan_store.deactivate_plan(db, plan_id, datetime(2026, 3, 10, tzinfo=UTC))
-    runs = plan_store.planned_runs(
+    storage.plans.insert_plan(db, 1, one_off, created)
+    storage.plans.add_skip(db, plan_id, datetime(2026, 3, 5, 7, tzinfo=UTC), created)
+    storage.plans.deactivate_plan(db, plan_id, datetime(2026, 3, 10, tzinfo=UTC))
+    runs = storage.plans.planned_runs(
         db, 1, datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
     )
     assert runs == [

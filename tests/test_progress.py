@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import chart, log_views
-from bot.clock import ManualClock
-from bot.content import load_catalogue
-from bot.logparse import LogEntry
-from bot.progress import (
+from bot import views
+from bot.core.clock import ManualClock
+from bot.core.content import load_catalogue
+from bot.core.progress import (
     PRE_RUN_AFTER,
     Done,
     SetRecord,
@@ -24,6 +23,7 @@ from bot.progress import (
     streak,
     week_bounds,
 )
+from bot.core.reports import Report
 
 CATALOGUE = load_catalogue()
 EXERCISES = list(CATALOGUE.exercises)
@@ -199,16 +199,16 @@ def test_balance_compares_the_last_five_sessions_that_did_both_sides():
     b = balance(sets, "flexion")
     assert b is not None
     assert (b.sessions, b.right_fewer, b.left_fewer, b.unit) == (5, 3, 0, "reps")
-    text = log_views.balance_text(b, "Band flexion")
+    text = views.progress.balance_text(b, "Band flexion")
     assert text == "Band flexion: right side did fewer reps on 3 of the last 5 sessions"
 
 
 def test_balance_even_left_weaker_timed_and_none():
     even = balance(sessions_with([(10, 10), (10, 10)], "rotations"), "rotations")
-    assert even is not None and log_views.balance_text(even, "Rotations").endswith("✓")
+    assert even is not None and views.progress.balance_text(even, "Rotations").endswith("✓")
     holds = balance(sessions_with([(30, 20)], "ninety_ninety", seconds=True), "ninety_ninety")
     assert holds is not None and holds.unit == "seconds"
-    assert log_views.balance_text(holds, "90/90") == (
+    assert views.progress.balance_text(holds, "90/90") == (
         "90/90: left side held for less time on 1 of the last 1 session"
     )
     assert balance(sessions_with([]), "flexion") is None
@@ -233,7 +233,7 @@ def test_build_progress_this_week_and_totals():
     assert p.sets_total == {"rotations": 2, "flexion": 0, "ninety_ninety": 1}
     assert (p.streak.count, p.streak.unit) == (0, "run")  # the 13 May run got no warm-up
     assert p.has_data
-    text = log_views.progress_text(p, CATALOGUE)
+    text = views.progress.progress_text(p, CATALOGUE)
     assert "This week:</b> 1 routine done · 2 runs planned" in text
     assert "Hip rotations: 2 · 2" in text
 
@@ -267,8 +267,8 @@ def test_chart_renders_a_phone_sized_png(with_sides):
     side = "right" if with_sides else "both"
     sets = [logged("rotations", side, 10, now - timedelta(days=d), f"s:{d}") for d in range(40)]
     data = chart_data(sets, now, "UTC", EXERCISES, ONE_SIDED)
-    names = {e.id: log_views.chart_label(e) for e in CATALOGUE.exercises.values()}
-    png = chart.render(data, names)
+    names = {e.id: views.progress.chart_label(e) for e in CATALOGUE.exercises.values()}
+    png = views.chart.render(data, names)
     width, height = png_size(png)
     assert width == 1080
     assert (height > 1000) if with_sides else (800 < height < 1000)
@@ -277,16 +277,16 @@ def test_chart_renders_a_phone_sized_png(with_sides):
 
 def test_every_button_fits_telegrams_callback_limit():
     today = date(2025, 5, 14)
-    views = [log_views.exercise_picker(CATALOGUE), log_views.delete_prompt(2**40)]
+    shown = [views.reports.exercise_picker(CATALOGUE), views.privacy.delete_prompt(2**40)]
     for exercise in CATALOGUE.exercises.values():
-        views += [
-            log_views.side_picker(exercise),
-            log_views.sets_picker(exercise, "both"),
-            log_views.amount_picker(exercise, 2),
+        shown += [
+            views.reports.side_picker(exercise),
+            views.reports.sets_picker(exercise, "both"),
+            views.reports.amount_picker(exercise, 2),
         ]
-    entry = LogEntry("rotations", "left", 2, 10, None, today)
-    views.append(log_views.day_picker(entry, CATALOGUE.exercises["rotations"], today))
-    for view in views:
+    entry = Report("rotations", "left", 2, 10, None, today)
+    shown.append(views.reports.day_picker(entry, CATALOGUE.exercises["rotations"], today))
+    for view in shown:
         for row in view.buttons or []:
             for label, data in row:
                 assert data.startswith(("lg:", "md:")) and len(data.encode()) <= 64, label

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 import pytest
 
-from bot.ratelimit import HipcoachRateLimiter
 from bot.sandbox import FakeUser
+from bot.transport.ratelimit import HipcoachRateLimiter
 
 pytestmark = pytest.mark.reliability
 
@@ -158,12 +158,12 @@ async def test_a_flooding_user_does_not_slow_others(harness):
 
 
 async def test_unexpected_error_is_logged_and_the_user_told(harness, monkeypatch, caplog):
-    from bot import coach
+    from bot import services
 
     async def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(coach, "open_menu", boom)
+    monkeypatch.setattr(services.session, "open_menu", boom)
     await harness.start()
     user = harness.user()
     with caplog.at_level(logging.ERROR):
@@ -189,7 +189,7 @@ async def test_timeouts_on_idempotent_calls_are_retried(harness):
 
 
 async def test_under_load_countdown_edits_thin_out_but_transitions_arrive(harness, monkeypatch):
-    from bot import timers
+    from bot.transport import timers
 
     monkeypatch.setattr(timers, "MIN_EDIT_INTERVAL", 0.05)
     harness.reconfigure(time_scale=0.03, rate_limit=40.0, chat_rate_limit=50.0)

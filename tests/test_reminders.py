@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import OffsetClock
-from bot.reminders import JOB_NAME, run_dispatch_pass
+from bot.core.clock import OffsetClock
 from bot.sandbox import BotMessage, FakeUser
+from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.storage.plans import planned_runs
 
 MON_0600 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -452,20 +452,20 @@ async def test_a_send_that_may_have_arrived_is_never_retried(rbot):
 def test_every_button_fits_telegram_limits():
     from datetime import date, time
 
-    from bot import plan_views
-    from bot.planning import Rule, zone_names
+    from bot import views
+    from bot.core.planning import Rule, zone_names
 
     big = 2**62
     rule = Rule(at=time(7, 30), tz="America/Argentina/ComodRivadavia", weekdays=frozenset(range(7)))
-    entries = [plan_views.RunEntry(big, at(7, 30, day=d), 45, False) for d in range(2, 9)]
+    entries = [views.plans.RunEntry(big, at(7, 30, day=d), 45, False) for d in range(2, 9)]
     views = [
-        plan_views.pre_run_reminder(big, at(7, 30), at(7), "UTC", 9, late=True),
-        plan_views.post_run_reminder(big, 3, can_later=True),
-        plan_views.choose_days(frozenset(range(7)), "UTC", False),
-        plan_views.ask_duration(),
-        plan_views.confirm(Rule(at=time(1, 0), tz="UTC", on=date(2026, 3, 3)), [], True),
-        plan_views.runs_list(entries, [(big, rule)] * 5, rule.tz, True),
-        plan_views.zone_unknown("x" * 5000, list(zone_names())[-3:]),
+        views.plans.pre_run_reminder(big, at(7, 30), at(7), "UTC", 9, late=True),
+        views.plans.post_run_reminder(big, 3, can_later=True),
+        views.plans.choose_days(frozenset(range(7)), "UTC", False),
+        views.plans.ask_duration(),
+        views.plans.confirm(Rule(at=time(1, 0), tz="UTC", on=date(2026, 3, 3)), [], True),
+        views.plans.runs_list(entries, [(big, rule)] * 5, rule.tz, True),
+        views.plans.zone_unknown("x" * 5000, list(zone_names())[-3:]),
     ]
     for view in views:
         assert len(view.text) < 4096

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import OffsetClock
-from bot.reminders import JOB_NAME, run_dispatch_pass
+from bot.core.clock import OffsetClock
+from bot.services.reminders import JOB_NAME, run_dispatch_pass
 
 from .conftest import Harness
 

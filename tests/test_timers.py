@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from bot import timers
 from bot.sandbox import FakeUser
+from bot.transport import timers
 
 
 async def start_post_run(user: FakeUser):

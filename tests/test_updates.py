@@ -4,8 +4,8 @@ import asyncio
 
 from telegram import Chat, Message, Update
 
-from bot import updates
-from bot.updates import FairUpdateProcessor
+from bot.transport import updates
+from bot.transport.updates import FairUpdateProcessor
 
 
 def update(chat_id: int, n: int) -> Update:

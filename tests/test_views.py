@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import views
-from bot.content import load_catalogue
-from bot.engine import Cursor, Routine
+from bot.core.content import load_catalogue
+from bot.core.engine import Cursor, Walkthrough
 
 CAT = load_catalogue()
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
@@ -14,13 +14,13 @@ BIG_ID, BIG_REV = 9_999_999_999, 9_999_999
 
 
 def all_views():
-    yield views.menu(CAT)
-    yield views.welcome("A" * 64, CAT)
+    yield views.session.menu(CAT)
+    yield views.session.welcome("A" * 64, CAT)
     from handlers import COMMANDS
 
-    yield views.help_text(CAT, COMMANDS)
+    yield views.session.help_text(CAT, COMMANDS)
     for routine_id in CAT.routines:
-        r = Routine(CAT, routine_id)
+        r = Walkthrough(CAT, routine_id)
         for step in r.steps:
             for phase in ("card", "ready", "work", "confirm", "rest", "feedback", "paused"):
                 cursor = Cursor(
@@ -32,10 +32,12 @@ def all_views():
                 )
                 for picker in (False, True):
                     for note in (None, "pain", "set_done", "rest_over"):
-                        yield views.session_view(
+                        yield views.session.session_view(
                             r, BIG_ID, BIG_REV, cursor, NOW, note=note, picker=picker
                         )
-        yield views.continue_prompt(r, BIG_ID, BIG_REV, Cursor(3, "confirm"), interrupted=True)
+        yield views.session.continue_prompt(
+            r, BIG_ID, BIG_REV, Cursor(3, "confirm"), interrupted=True
+        )
 
 
 def test_every_view_fits_telegram_limits():
@@ -51,11 +53,11 @@ def test_every_view_fits_telegram_limits():
 
 
 def test_summary_and_texts_escape_html():
-    s = views.Summary("<Full>", "completed", 3, 4, 11.5, ["a<b"], [], 2)
-    text = views.summary(s).text
+    s = views.session.Summary("<Full>", "completed", 3, 4, 11.5, ["a<b"], [], 2)
+    text = views.session.summary(s).text
     assert "&lt;Full&gt;" in text and "a&lt;b" in text
     assert "Sets: 3/4 · Time: 11 min" in text and "This week: 2 routines" in text
-    assert "Hi &lt;script&gt;!" in views.welcome("<script>", CAT).text
+    assert "Hi &lt;script&gt;!" in views.session.welcome("<script>", CAT).text
 
 
 @pytest.mark.parametrize(
@@ -70,11 +72,11 @@ def test_summary_and_texts_escape_html():
     ],
 )
 def test_duration_text(seconds, text):
-    assert views.duration_text(seconds) == text
+    assert views.session.duration_text(seconds) == text
 
 
 def test_countdown_shows_content_seconds_not_scaled_ones():
-    r = Routine(CAT, "post_run", time_scale=0.1)
+    r = Walkthrough(CAT, "post_run", time_scale=0.1)
     cursor = r.enter(1, NOW)  # 5 s get-ready at scale 0.1 = 0.5 s of real time
-    text = views.session_view(r, 1, 1, cursor, NOW).text
+    text = views.session.session_view(r, 1, 1, cursor, NOW).text
     assert "starting in 5 s" in text

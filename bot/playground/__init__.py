@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config
-from bot.logs import RedactTokenFilter
+from bot.ops.logsetup import RedactTokenFilter
 from bot.playground.core import PLAY_TOKEN, Playground
 from bot.playground.script import NextLine, run_script
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 import json
 import logging
 import mimetypes
@@ -34,15 +33,16 @@ from apscheduler.events import (
 from apscheduler.triggers.date import DateTrigger
 
 from bot.app import HipcoachApp, build_application
-from bot.clock import OffsetClock
 from bot.config import Config
+from bot.core.clock import OffsetClock
 from bot.playground import commands
 from bot.playground.render import flat_buttons
-from bot.runtime import running
 from bot.sandbox import BotMessage, FakeBotAPI, FakeRequest
-from bot.services import services
+from bot.services import reminders
+from bot.services.state import services_of
 from bot.storage.users import get_user, user_tz
-from bot.updates import FairUpdateProcessor
+from bot.transport.runtime import running
+from bot.transport.updates import FairUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Playground:
 
     def is_new_user(self) -> bool:
         """True until this runner has written to the bot (in any earlier session, too)."""
-        return get_user(services(self.app).db, self.user.id) is None
+        return get_user(services_of(self.app).db, self.user.id) is None
 
     # --- input ----------------------------------------------------------------------------
 
@@ -267,7 +267,7 @@ class Playground:
 
     def tz(self) -> str:
         """The runner's time zone as the bot knows it (UTC until they set one)."""
-        return user_tz(services(self.app).db, self.user.id)
+        return user_tz(services_of(self.app).db, self.user.id)
 
     def local_now(self) -> str:
         """The playground clock as the runner's wall time: `Thu 26 Nov 06:00 (UTC)`."""
@@ -290,17 +290,10 @@ class Playground:
         """The reminder dispatch pass, then every periodic job once, at the new time."""
         notes: list[str] = []
         try:
-            reminders = importlib.import_module("bot.reminders")
-        except ModuleNotFoundError as exc:
-            if exc.name != "bot.reminders":
-                raise
-            notes.append("(planned-run reminders are not in this build yet: only the clock moved)")
-        else:
-            try:
-                await reminders.run_dispatch_pass(self.app)
-            except Exception:
-                log.exception("reminder dispatch pass failed")
-                notes.append("! The reminder dispatch failed; see the log file.")
+            await reminders.run_dispatch_pass(self.app)
+        except Exception:
+            log.exception("reminder dispatch pass failed")
+            notes.append("! The reminder dispatch failed; see the log file.")
         assert self.app.job_queue is not None
         for job in self.app.job_queue.jobs():
             # (PTB's Job.enabled is only meaningful once set; a paused job has no next run.)

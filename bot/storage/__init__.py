@@ -1,0 +1,26 @@
+"""Storage: all SQL lives here, one module per concern; plain typed functions that take the
+database first (sqlite-utils). Nothing here knows about Telegram or the services above."""
+
+from bot.storage import (
+    db,
+    migrations,
+    plans,
+    privacy,
+    reminders,
+    reports,
+    sessions,
+    stats,
+    users,
+)
+
+__all__ = [
+    "db",
+    "migrations",
+    "plans",
+    "privacy",
+    "reminders",
+    "reports",
+    "sessions",
+    "stats",
+    "users",
+]

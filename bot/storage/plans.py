@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import from_db, to_db
-from bot.planning import Rule, decode_weekdays, encode_weekdays, occurrences
+from bot.core.clock import from_db, to_db
+from bot.core.planning import Rule, decode_weekdays, encode_weekdays, occurrences
 
 # The mark of a one-off plan whose only occurrence has its reminders: never topped up again.
 FOREVER = "9999-12-31T00:00:00.000000Z"
@@ -156,20 +156,3 @@ def planned_runs(db: Database, user_id: int, start: datetime, end: datetime) -> 
     for row in rows:
         runs.update(plan_runs(db, _plan(row), start, end))
     return sorted(runs)
-
-
-# --- the user's zone --------------------------------------------------------------------
-
-
-def zone_is_set(db: Database, user_id: int) -> bool:
-    row = db.execute("SELECT tz_set_at FROM users WHERE id = ?", [user_id]).fetchone()
-    return bool(row and row[0])
-
-
-def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
-    """The user's zone; their active plans keep their wall time in the new zone."""
-    db.execute("UPDATE users SET tz = ?, tz_set_at = ? WHERE id = ?", [tz, to_db(now), user_id])
-    db.execute(
-        "UPDATE plans SET tz = ?, updated_at = ? WHERE user_id = ? AND active = 1",
-        [tz, to_db(now), user_id],
-    )

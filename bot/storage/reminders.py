@@ -1,4 +1,4 @@
-"""Reminder rows and the user's reminder settings.
+"""Reminder rows.
 
 One row per (user, plan, occurrence, kind). A row moves pending -> claimed -> sent (or
 failed) through conditional UPDATEs, so two dispatchers, a restart or a stale object can
@@ -15,19 +15,9 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from bot.clock import from_db, to_db
+from bot.core.clock import from_db, to_db
 
 Kind = Literal["pre_run", "post_run"]
-DEFAULT_REMIND = 30
-DEFAULT_AFTERRUN = 15
-
-
-@dataclass(frozen=True)
-class Settings:
-    tz: str
-    tz_set: bool
-    remind_minutes: int | None
-    afterrun_minutes: int | None
 
 
 @dataclass(frozen=True)
@@ -68,27 +58,6 @@ def _reminder(row: dict[str, Any]) -> Reminder:
         user_active=bool(row.get("user_active", 1)),
         remind_minutes=row.get("remind_minutes"),
     )
-
-
-# --- settings ---------------------------------------------------------------------------
-
-
-def get_settings(db: Database, user_id: int) -> Settings:
-    row = db.execute(
-        "SELECT tz, tz_set_at, remind_minutes, afterrun_minutes FROM users WHERE id = ?",
-        [user_id],
-    ).fetchone()
-    if row is None:
-        return Settings("UTC", False, DEFAULT_REMIND, DEFAULT_AFTERRUN)
-    return Settings(row[0], row[1] is not None, row[2], row[3])
-
-
-def set_remind_minutes(db: Database, user_id: int, minutes: int | None) -> None:
-    db.execute("UPDATE users SET remind_minutes = ? WHERE id = ?", [minutes, user_id])
-
-
-def set_afterrun_minutes(db: Database, user_id: int, minutes: int | None) -> None:
-    db.execute("UPDATE users SET afterrun_minutes = ? WHERE id = ?", [minutes, user_id])
 
 
 # --- writing rows -----------------------------------------------------------------------

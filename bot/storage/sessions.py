@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from bot.clock import from_db, to_db
-from bot.engine import Cursor, Outcome, SetResult
+from bot.core.clock import from_db, to_db
+from bot.core.engine import Cursor, Outcome, SetResult
 
 Status = Literal["active", "completed", "partial", "abandoned"]
 RUNNING = ("ready", "work", "rest")
@@ -25,7 +25,7 @@ class Session:
     id: int
     user_id: int
     chat_id: int
-    routine: str
+    routine_id: str
     status: Status
     started_at: datetime
     ended_at: datetime | None
@@ -51,7 +51,7 @@ def _session(row: dict[str, Any]) -> Session:
         id=row["id"],
         user_id=row["user_id"],
         chat_id=row["chat_id"],
-        routine=row["routine"],
+        routine_id=row["routine"],
         status=row["status"],
         started_at=from_db(row["started_at"]),
         ended_at=from_db(row["ended_at"]) if row["ended_at"] else None,
@@ -99,7 +99,7 @@ def idle_sessions(db: Database, idle_since: datetime) -> list[Session]:
 
 
 def start_session(
-    db: Database, user_id: int, chat_id: int, routine: str, cursor: Cursor, now: datetime
+    db: Database, user_id: int, chat_id: int, routine_id: str, cursor: Cursor, now: datetime
 ) -> Session:
     """Open a new session; any session still active for the user is closed first."""
     with db.atomic():
@@ -113,7 +113,7 @@ def start_session(
         row = {
             "user_id": user_id,
             "chat_id": chat_id,
-            "routine": routine,
+            "routine": routine_id,
             "status": "active",
             "started_at": to_db(now),
             "updated_at": to_db(now),

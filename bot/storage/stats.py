@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.clock import to_db
+from bot.core.clock import to_db
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,26 @@
-"""Users: who has talked to the bot, their chat, zone and whether they can be reached."""
+"""Users and their settings: who has talked to the bot, their chat, zone, reminder lead
+times, and whether they can be reached. Every column of `users` is read and written here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import to_db
+from bot.core.clock import to_db
+
+DEFAULT_REMIND = 30
+DEFAULT_AFTERRUN = 15
+
+
+@dataclass(frozen=True)
+class Settings:
+    tz: str
+    tz_set: bool
+    remind_minutes: int | None
+    afterrun_minutes: int | None
 
 
 def touch_user(
@@ -56,3 +69,41 @@ def note_group(db: Database, chat_id: int, now: datetime) -> bool:
         [chat_id, to_db(now)],
     )
     return cursor.rowcount == 1
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def get_settings(db: Database, user_id: int) -> Settings:
+    row = db.execute(
+        "SELECT tz, tz_set_at, remind_minutes, afterrun_minutes FROM users WHERE id = ?",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return Settings("UTC", False, DEFAULT_REMIND, DEFAULT_AFTERRUN)
+    return Settings(row[0], row[1] is not None, row[2], row[3])
+
+
+def set_remind_minutes(db: Database, user_id: int, minutes: int | None) -> None:
+    db.execute("UPDATE users SET remind_minutes = ? WHERE id = ?", [minutes, user_id])
+
+
+def set_afterrun_minutes(db: Database, user_id: int, minutes: int | None) -> None:
+    db.execute("UPDATE users SET afterrun_minutes = ? WHERE id = ?", [minutes, user_id])
+
+
+# --- the user's zone --------------------------------------------------------------------
+
+
+def zone_is_set(db: Database, user_id: int) -> bool:
+    row = db.execute("SELECT tz_set_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return bool(row and row[0])
+
+
+def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
+    """The user's zone; their active plans keep their wall time in the new zone."""
+    db.execute("UPDATE users SET tz = ?, tz_set_at = ? WHERE id = ?", [tz, to_db(now), user_id])
+    db.execute(
+        "UPDATE plans SET tz = ?, updated_at = ? WHERE user_id = ? AND active = 1",
+        [tz, to_db(now), user_id],
+    )

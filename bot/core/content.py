@@ -1,0 +1,191 @@
+"""The catalogue of exercises and routines the coach teaches, loaded from `data/`.
+
+The content is data so that wording and doses can change without touching code; it is
+validated once at start-up so a typo fails loudly, naming the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot import paths
+
+CATALOGUE_FILE = paths.content_dir() / "exercises.toml"
+
+# Time a runner spends reading a card and giving feedback, for the estimate only.
+CARD_SECONDS = 20
+SIDE_LABELS = {"right": "right side", "left": "left side"}
+
+
+class CatalogueError(Exception):
+    """The content files are malformed; the message says where."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    title: str
+    publication: str
+    author: str
+
+
+class Dose(_Model):
+    kind: Literal["reps", "paced", "hold"]
+    sets: int = Field(ge=1, le=10)
+    reps: int | None = Field(default=None, ge=1, le=100)
+    sides: tuple[Literal["right", "left"], ...] = ()
+    hold_seconds: int | None = Field(default=None, ge=1, le=600)
+    lower_seconds: int = Field(default=0, ge=0, le=30)
+    rest_seconds: int = Field(ge=0, le=600)
+    ready_seconds: int = Field(default=0, ge=0, le=60)
+    rep_seconds: int = Field(default=3, ge=1, le=60)
+    cue: str = Field(min_length=1, max_length=60)
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Dose:
+        if self.kind in ("reps", "paced") and self.reps is None:
+            raise ValueError(f"a {self.kind!r} dose needs 'reps'")
+        if self.kind in ("paced", "hold") and self.hold_seconds is None:
+            raise ValueError(f"a {self.kind!r} dose needs 'hold_seconds'")
+        return self
+
+    @property
+    def timed(self) -> bool:
+        """Whether the bot runs a clock for each set (instead of waiting for Done)."""
+        return self.kind in ("paced", "hold")
+
+    def side_list(self) -> tuple[str | None, ...]:
+        return self.sides or (None,)
+
+    def work_seconds(self) -> int:
+        """Seconds of work in one set on one side."""
+        if self.kind == "reps":
+            return (self.reps or 0) * self.rep_seconds
+        if self.kind == "paced":
+            return (self.reps or 0) * ((self.hold_seconds or 0) + self.lower_seconds)
+        return self.hold_seconds or 0
+
+    def target_text(self) -> str:
+        """`10 slow hip circles`, `hold 30 s`."""
+        if self.kind == "hold":
+            return f"hold {self.hold_seconds} s"
+        return f"{self.reps} {self.cue}"
+
+    def summary(self, sets: int | None = None) -> str:
+        """The dose in one line: `2 × 10 each side, 30 s rest`."""
+        n = sets or self.sets
+        each = " each side" if self.sides else ""
+        if self.kind == "hold":
+            body = f"{n} × {self.hold_seconds} s hold{each}"
+        elif self.kind == "paced":
+            body = f"{n} × {self.reps}{each}, {self.hold_seconds} s hold at the top"
+        else:
+            body = f"{n} × {self.reps}{each}"
+        return body + (f", {self.rest_seconds} s rest" if n > 1 else "")
+
+
+class Exercise(_Model):
+    id: str
+    name: str = Field(min_length=1, max_length=60)
+    short: str = Field(min_length=1, max_length=30)
+    category: Literal["mobility", "strength", "flexibility"]
+    aliases: tuple[str, ...] = ()
+    muscles: tuple[str, ...] = Field(min_length=1)
+    why: str = Field(min_length=1, max_length=400)
+    technique: tuple[str, ...] = Field(min_length=1, max_length=8)
+    watch: tuple[str, ...] = Field(min_length=1, max_length=4)
+    dose: Dose
+
+    def seconds(self, sets: int | None = None) -> int:
+        """Estimated seconds for this exercise at `sets` sets (default: its dose)."""
+        n = sets or self.dose.sets
+        sides = len(self.dose.side_list())
+        per_set = sides * (self.dose.work_seconds() + self.dose.ready_seconds)
+        return CARD_SECONDS + n * per_set + (n - 1) * self.dose.rest_seconds
+
+
+class Routine(_Model):
+    id: str
+    name: str = Field(min_length=1, max_length=40)
+    emoji: str = ""
+    blurb: str = Field(min_length=1, max_length=120)
+    exercises: tuple[str, ...] = Field(min_length=1)
+    sets: int | None = Field(default=None, ge=1, le=10)
+
+
+class Catalogue(_Model):
+    source: Source
+    exercises: dict[str, Exercise]
+    routines: dict[str, Routine]
+
+    @model_validator(mode="after")
+    def _routines_name_known_exercises(self) -> Catalogue:
+        for routine in self.routines.values():
+            for exercise_id in routine.exercises:
+                if exercise_id not in self.exercises:
+                    raise ValueError(
+                        f"routine {routine.id!r} names unknown exercise {exercise_id!r}"
+                    )
+        return self
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        return self.exercises[exercise_id]
+
+    def routine(self, routine_id: str) -> Routine:
+        return self.routines[routine_id]
+
+    def sets_for(self, routine: Routine, exercise: Exercise) -> int:
+        return routine.sets or exercise.dose.sets
+
+    def routine_seconds(self, routine_id: str) -> int:
+        """Estimated duration of a routine, computed from the doses."""
+        routine = self.routine(routine_id)
+        return sum(
+            self.exercise(e).seconds(self.sets_for(routine, self.exercise(e)))
+            for e in routine.exercises
+        )
+
+    def routine_minutes(self, routine_id: str) -> int:
+        return max(1, round(self.routine_seconds(routine_id) / 60))
+
+    @property
+    def credit(self) -> str:
+        return f"“{self.source.title}”, {self.source.author}, {self.source.publication}"
+
+
+def _with_ids(table: dict, section: str, path: Path) -> dict:
+    """TOML keys become each entry's `id`, so entries need not repeat their own name."""
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{path}: [{section}] must be a table")
+    out = {}
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            raise CatalogueError(f"{path}: {section}.{key} must be a table")
+        out[key] = {"id": key, **value}
+    return out
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+    """Read and validate the catalogue; raise CatalogueError naming file, entry and field."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from exc
+    raw["exercises"] = _with_ids(raw.get("exercises", {}), "exercises", path)
+    raw["routines"] = _with_ids(raw.get("routines", {}), "routines", path)
+    try:
+        return Catalogue.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(part) for part in err["loc"])
+            problems.append(f"{path}: {where or 'catalogue'}: {err['msg']}")
+        raise CatalogueError("\n".join(problems)) from None

@@ -1,0 +1,1 @@
+"""Operating the bot: logging set-up (with secrets redacted), backup and doctor."""

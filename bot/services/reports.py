@@ -1,0 +1,84 @@
+"""Reports of sets done away from a guided routine: /log (one line or step by step) and
+/undo. A report is committed before the bot confirms it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import Bot
+
+from bot import storage, views
+from bot.core import reports
+from bot.core.localtime import local_today
+from bot.core.reports import ParseError, Report, SavedReport
+from bot.services.state import Services
+from bot.transport import messaging
+from bot.views import callbacks
+
+log = logging.getLogger(__name__)
+
+
+def today(svc: Services, user_id: int) -> date:
+    """Today where the runner is: what "today" and "yesterday" mean in a report."""
+    return local_today(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
+
+
+def save(svc: Services, user_id: int, report: Report) -> SavedReport:
+    """Commit one report (performed today = now, an earlier day = that day's local noon)."""
+    now = svc.clock.now()
+    when = reports.performed_at(report.day, now, storage.users.user_tz(svc.db, user_id))
+    exercise = svc.catalogue.exercises[report.exercise]
+    saved = storage.reports.save_report(svc.db, user_id, report, exercise, when, now)
+    log.info(
+        "user %s logged %s/%s (%s sets)", user_id, report.exercise, report.side, saved.set_rows
+    )
+    return saved
+
+
+async def save_line(svc: Services, bot: Bot, user_id: int, chat_id: int, text: str) -> None:
+    """`/log rotations 2x10`: save at once, or answer with the accepted forms."""
+    day = today(svc, user_id)
+    parsed = reports.parse_report(text, svc.catalogue, day)
+    if isinstance(parsed, ParseError):
+        await messaging.send(bot, svc.db, chat_id, views.reports.usage(parsed.reason))
+        return
+    save(svc, user_id, parsed)
+    exercise = svc.catalogue.exercises[parsed.exercise]
+    await messaging.send(bot, svc.db, chat_id, views.reports.saved(parsed, exercise, day))
+
+
+# --- /undo -------------------------------------------------------------------------------
+
+
+async def offer_undo(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
+    """/undo: show the last report with a Remove button."""
+    last = storage.reports.last_report(svc.db, user_id)
+    if last is None:
+        view = views.reports.nothing_to_undo()
+    else:
+        exercise = svc.catalogue.exercises.get(last.exercise)
+        view = views.reports.undo_prompt(last, exercise, today(svc, user_id))
+    await messaging.send(bot, svc.db, chat_id, view)
+
+
+async def undo_pressed(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
+) -> str:
+    """`md:undo:<report>`: remove that report, if it is the presser's; the callback answer."""
+    report_id = callbacks.parse_undo_button(data)
+    found = storage.reports.get_report(svc.db, report_id) if report_id is not None else None
+    if report_id is None or found is None or found.user_id != user_id:
+        if message_id is not None:
+            await messaging.strip_buttons(bot, chat_id, message_id)
+        return "Already removed." if found is None else "That isn't yours."
+    if not storage.reports.delete_report(svc.db, user_id, report_id):
+        return "Already removed."
+    log.info("user %s undid report %s (%s sets)", user_id, report_id, found.set_rows)
+    exercise = svc.catalogue.exercises.get(found.exercise)
+    view = views.reports.undone(found, exercise, today(svc, user_id))
+    if message_id is not None:
+        await messaging.edit(bot, chat_id, message_id, view)
+    else:
+        await messaging.send(bot, svc.db, chat_id, view)
+    return "Removed"

@@ -1,0 +1,372 @@
+"""The guided session use case: open, move on, time, end, recover.
+
+Handlers and timer jobs call these functions; each one loads the session, asks the pure
+engine what happens next, commits that (cursor and any sets) and only then talks to the
+runner. The stored `rev` makes stale buttons and late timers harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+from telegram import Bot
+
+from bot import storage, views
+from bot.core.engine import Invalid, Outcome
+from bot.core.localtime import week_start
+from bot.services.state import Context, Services
+from bot.storage.sessions import Session, Status
+from bot.transport import messaging, timers
+from bot.views import callbacks
+
+log = logging.getLogger(__name__)
+
+# Transitions that keep the same live message (edited silently) instead of a new one.
+IN_PLACE = {"paused", "resumed", "go"}
+ANSWERS = {
+    "set_done": "Saved ✓",
+    "paced_done": "",
+    "paused": "Paused",
+    "resumed": "Go!",
+    "pain": "Noted. Take care.",
+    "set_skipped": "Skipped",
+    "skipped_exercise": "Skipped",
+    "rated": "Thanks!",
+}
+OLD_BUTTON = "That button doesn't work any more."
+OUT_OF_DATE = "That button is out of date."
+NOT_YOURS = "That isn't your session."
+OVER = "That session is over."
+
+
+# --- opening a routine -----------------------------------------------------------------
+
+
+async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
+    """/routine: offer to continue an unfinished session, else the routine menu."""
+    session = storage.sessions.active_session(svc.db, user_id)
+    if session is not None:
+        walkthrough = svc.walkthrough(session.routine_id)
+        view = views.session.continue_prompt(
+            walkthrough, session.id, session.rev, session.cursor, interrupted=False
+        )
+    else:
+        view = views.session.menu(svc.catalogue)
+    await messaging.send(bot, svc.db, chat_id, view)
+
+
+async def menu_pressed(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None
+) -> None:
+    """The "Start a routine" / "Another routine" button: the menu replaces its buttons."""
+    if message_id is not None:
+        await messaging.strip_buttons(bot, chat_id, message_id)
+    await open_menu(svc, bot, user_id, chat_id)
+
+
+async def choose(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
+) -> str:
+    """A routine tapped in the menu (`m:<routine>`); returns the callback answer."""
+    if message_id is not None:
+        await messaging.strip_buttons(bot, chat_id, message_id)
+    routine_id = callbacks.parse_routine_choice(data)
+    if routine_id is None:
+        return OLD_BUTTON
+    return await begin(svc, bot, user_id, chat_id, routine_id)
+
+
+async def begin(svc: Services, bot: Bot, user_id: int, chat_id: int, routine_id: str) -> str:
+    """Start a routine (unless one is active: then offer to continue it)."""
+    if routine_id not in svc.catalogue.routines:
+        return "That routine no longer exists."
+    if storage.sessions.active_session(svc.db, user_id) is not None:
+        await open_menu(svc, bot, user_id, chat_id)
+        return "You have a routine in progress."
+    walkthrough = svc.walkthrough(routine_id)
+    now = svc.clock.now()
+    session = storage.sessions.start_session(
+        svc.db, user_id, chat_id, routine_id, walkthrough.start(now), now
+    )
+    log.info("user %s started session %s (%s)", user_id, session.id, routine_id)
+    await _show(svc, bot, session, note=None)
+    return ""
+
+
+# --- moving a session on ---------------------------------------------------------------
+
+
+async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str) -> str:
+    """A button in a session message; returns the text for the callback answer."""
+    parsed = callbacks.parse_session_button(data)
+    if parsed is None:
+        return OLD_BUTTON
+    session = storage.sessions.get_session(svc.db, parsed.session_id)
+    if session is None or session.user_id != user_id:
+        return NOT_YOURS
+    if not session.active:
+        if message_id is not None:
+            await messaging.strip_buttons(bot, session.chat_id, message_id)
+        return OVER
+    if parsed.rev != session.rev:
+        return OUT_OF_DATE
+    walkthrough = svc.walkthrough(session.routine_id)
+    now = svc.clock.now()
+    if parsed.action in ("fewer", "back") and session.cursor.phase == "confirm" and message_id:
+        view = views.session.session_view(
+            walkthrough,
+            session.id,
+            session.rev,
+            session.cursor,
+            now,
+            picker=parsed.action == "fewer",
+        )
+        await messaging.edit_buttons(bot, session.chat_id, message_id, view)
+        return "How many did you do?" if parsed.action == "fewer" else ""
+    outcome = walkthrough.press(session.cursor, parsed.action, parsed.arg, now)
+    if isinstance(outcome, Invalid):
+        return OUT_OF_DATE
+    if not await advance(svc, bot, session, outcome, pressed=message_id):
+        return OUT_OF_DATE
+    return ANSWERS.get(outcome.note or "", "")
+
+
+async def advance(
+    svc: Services,
+    bot: Bot,
+    session: Session,
+    outcome: Outcome,
+    *,
+    pressed: int | None = None,
+) -> bool:
+    """Commit an outcome, then show it. False if the session had already moved on."""
+    now = svc.clock.now()
+    updated = storage.sessions.apply_outcome(svc.db, session, outcome, now)
+    if updated is None:
+        return False
+    if outcome.sets:
+        log.info(
+            "user %s session %s recorded %s",
+            session.user_id,
+            session.id,
+            ", ".join(f"{s.exercise}/{s.side}/{s.set_no}" for s in outcome.sets),
+        )
+    in_place = outcome.note in IN_PLACE and updated.status == "active"
+    old = {session.live_message_id, pressed} - {None}
+    if in_place and session.live_message_id is not None:
+        old.discard(session.live_message_id)
+    walkthrough = svc.walkthrough(session.routine_id)
+    closed = views.session.closed_view(walkthrough, session.cursor, outcome)
+    # Closing the old message is tidying up: under load it gives way to the next step.
+    for message_id in old:
+        assert message_id is not None
+        if closed is not None and message_id == session.live_message_id:
+            await messaging.edit(bot, session.chat_id, message_id, closed, droppable=True)
+        else:
+            await messaging.strip_buttons(bot, session.chat_id, message_id, droppable=True)
+    if updated.status != "active":
+        svc.timers.cancel(session.chat_id)
+        storage.sessions.set_live_message(svc.db, session.id, None)
+        await send_summary(svc, bot, updated, note=outcome.note)
+        log.info("session %s ended: %s", session.id, updated.status)
+        return True
+    if in_place and session.live_message_id is not None:
+        updated = replace(updated, live_message_id=session.live_message_id)
+        await _refresh(svc, bot, updated)
+        _schedule(svc, updated)
+        return True
+    await _show(svc, bot, updated, note=outcome.note)
+    return True
+
+
+async def _show(svc: Services, bot: Bot, session: Session, note: str | None) -> None:
+    """Send the session's current step as a new (notifying) message and arm its timer."""
+    walkthrough = svc.walkthrough(session.routine_id)
+    view = views.session.session_view(
+        walkthrough, session.id, session.rev, session.cursor, svc.clock.now(), note=note
+    )
+    message_id = await messaging.send(bot, svc.db, session.chat_id, view)
+    storage.sessions.set_live_message(svc.db, session.id, message_id)
+    if message_id is not None:
+        session = replace(session, live_message_id=message_id)
+    _schedule(svc, session)
+
+
+async def _refresh(svc: Services, bot: Bot, session: Session, *, tick: bool = False) -> None:
+    """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
+    if session.live_message_id is None:
+        return
+    walkthrough = svc.walkthrough(session.routine_id)
+    view = views.session.session_view(
+        walkthrough, session.id, session.rev, session.cursor, svc.clock.now()
+    )
+    await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
+
+
+def _schedule(svc: Services, session: Session) -> None:
+    cursor = session.cursor
+    if not cursor.running or cursor.ends_at is None:
+        svc.timers.cancel(session.chat_id)
+        return
+    remaining = max(0.0, (cursor.ends_at - svc.clock.now()).total_seconds())
+    step_real = timers.COUNTDOWN_STEP * svc.config.time_scale
+    step = svc.walkthrough(session.routine_id).step(cursor)
+    if step is not None and cursor.phase == "work" and step.exercise.dose.kind == "paced":
+        dose = step.exercise.dose
+        step_real = ((dose.hold_seconds or 0) + dose.lower_seconds) * svc.config.time_scale
+    delay = timers.next_wake(remaining, step_real)
+    svc.timers.arm(on_timer, session.chat_id, delay, session.id, session.rev)
+
+
+async def on_timer(context: Context) -> None:
+    """JobQueue callback: finish the phase if due, else redraw the countdown."""
+    svc = context.svc
+    assert context.job is not None
+    session_id, rev = context.job.data  # type: ignore[misc]  # set by Timers.arm
+    session = storage.sessions.get_session(svc.db, session_id)
+    if session is None or not session.active or session.rev != rev:
+        return
+    walkthrough = svc.walkthrough(session.routine_id)
+    outcome = walkthrough.expire(session.cursor, svc.clock.now())
+    if outcome is None:
+        await _refresh(svc, context.bot, session, tick=True)
+        _schedule(svc, session)
+        return
+    await advance(svc, context.bot, session, outcome)
+
+
+# --- continue, start over, end ---------------------------------------------------------
+
+
+async def resume_choice(
+    svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str
+) -> str:
+    """The buttons of a 'continue where you left off?' prompt."""
+    parsed = callbacks.parse_resume_button(data)
+    if parsed is None:
+        return OLD_BUTTON
+    session = storage.sessions.get_session(svc.db, parsed.session_id)
+    if session is None or session.user_id != user_id:
+        return NOT_YOURS
+    if message_id is not None:
+        await messaging.strip_buttons(bot, session.chat_id, message_id)
+    if not session.active:
+        return OVER
+    if parsed.rev != session.rev:
+        return OUT_OF_DATE
+    now = svc.clock.now()
+    walkthrough = svc.walkthrough(session.routine_id)
+    if parsed.action == "go":
+        outcome = Outcome(walkthrough.restart_phase(session.cursor, now), note="continued")
+        await advance(svc, bot, session, outcome)
+        return "Let's go!"
+    await end(svc, bot, session, storage.sessions.early_end_status(svc.db, session.id))
+    if parsed.action == "new":
+        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(svc.catalogue))
+    return "Ended"
+
+
+async def end(
+    svc: Services, bot: Bot, session: Session, status: Status, note: str | None = None
+) -> bool:
+    """Close a session from outside the flow (cancel, start over, idle), with a summary."""
+    if not storage.sessions.end_session(svc.db, session, status, svc.clock.now()):
+        return False
+    svc.timers.cancel(session.chat_id)
+    if session.live_message_id is not None:
+        await messaging.strip_buttons(bot, session.chat_id, session.live_message_id)
+    storage.sessions.set_live_message(svc.db, session.id, None)
+    ended = storage.sessions.get_session(svc.db, session.id)
+    assert ended is not None
+    await send_summary(svc, bot, ended, note=note)
+    log.info("session %s ended: %s%s", session.id, status, f" ({note})" if note else "")
+    return True
+
+
+async def cancel(svc: Services, bot: Bot, user_id: int) -> bool:
+    """/cancel: stop the active routine, keeping what was done."""
+    session = storage.sessions.active_session(svc.db, user_id)
+    if session is None:
+        return False
+    return await end(svc, bot, session, storage.sessions.early_end_status(svc.db, session.id))
+
+
+# --- summaries -------------------------------------------------------------------------
+
+
+def build_summary(svc: Services, session: Session) -> views.session.Summary:
+    walkthrough = svc.walkthrough(session.routine_id)
+    names = {e.id: e.name for e in svc.catalogue.exercises.values()}
+    skipped: list[str] = []
+    for row in storage.sessions.session_skips(svc.db, session.id):
+        name = names.get(row["exercise"], row["exercise"])
+        if row["set_no"] is None:
+            skipped.append(name)
+        elif row["reason"] == "skipped":
+            skipped.append(f"{name} set {row['set_no']} {row['side'] or ''}".strip())
+    feedback = storage.sessions.session_feedback(svc.db, session.id)
+    pain = [names.get(e, e) for e, r in feedback.items() if r == "pain"]
+    now = svc.clock.now()
+    ended = session.ended_at or now
+    tz = storage.users.user_tz(svc.db, session.user_id)
+    return views.session.Summary(
+        routine_name=walkthrough.routine.name,
+        status=session.status,
+        sets_done=len(storage.sessions.session_sets(svc.db, session.id)),
+        sets_planned=len(walkthrough.set_steps()),
+        minutes=(ended - session.started_at).total_seconds() / 60,
+        skipped=skipped,
+        pain=pain,
+        completed_this_week=storage.sessions.completed_since(
+            svc.db, session.user_id, week_start(now, tz)
+        ),
+    )
+
+
+async def send_summary(svc: Services, bot: Bot, session: Session, note: str | None = None) -> None:
+    view = views.session.summary(build_summary(svc, session), note)
+    await messaging.send(bot, svc.db, session.chat_id, view)
+
+
+# --- after a restart, and idle sessions ------------------------------------------------
+
+
+async def recover_sessions(context: Context) -> None:
+    """On start: sessions whose timer was running when the process died are offered back."""
+    svc = context.svc
+    count = 0
+    for session in storage.sessions.active_sessions(svc.db):
+        if not session.cursor.running or not svc.serves(session.user_id):
+            continue
+        walkthrough = svc.walkthrough(session.routine_id)
+        updated = storage.sessions.apply_outcome(
+            svc.db,
+            session,
+            Outcome(walkthrough.interrupt(session.cursor), note="interrupted"),
+            svc.clock.now(),
+        )
+        if updated is None:
+            continue
+        if session.live_message_id is not None:
+            await messaging.strip_buttons(context.bot, session.chat_id, session.live_message_id)
+        view = views.session.continue_prompt(
+            walkthrough, updated.id, updated.rev, updated.cursor, interrupted=True
+        )
+        message_id = await messaging.send(context.bot, svc.db, session.chat_id, view)
+        storage.sessions.set_live_message(svc.db, session.id, message_id)
+        count += 1
+    if count:
+        log.info("offered %s interrupted session(s) back to their runners", count)
+
+
+async def sweep_idle(context: Context) -> None:
+    """Close sessions nobody has touched for HIPCOACH_IDLE_TIMEOUT; their sets stay."""
+    svc = context.svc
+    cutoff = svc.clock.now() - timedelta(minutes=svc.config.idle_timeout_minutes)
+    for session in storage.sessions.idle_sessions(svc.db, cutoff):
+        if not svc.serves(session.user_id):
+            continue
+        status = storage.sessions.early_end_status(svc.db, session.id)
+        await end(svc, context.bot, session, status, note="idle")

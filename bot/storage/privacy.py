@@ -1,0 +1,134 @@
+"""The runner's own data as a whole: export every row about them, or delete every one.
+
+Both discover the tables that hold a user's rows from the schema (a `user_id` column, a
+private `chat_id`, or a foreign key into such a table), so tables that later features add
+are covered without touching this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
+
+
+def export_sets(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """Every set as one flat row: the CSV a runner can open in a spreadsheet."""
+    return list(
+        db.query(
+            """
+            SELECT s.performed_at AS timestamp,
+                   COALESCE(se.routine, 'log') AS routine,
+                   s.exercise, s.side, s.set_no AS "set",
+                   COALESCE(s.target_reps, s.target_seconds) AS target,
+                   COALESCE(s.actual_reps, s.actual_seconds) AS actual,
+                   COALESCE(f.rating, '') AS feedback,
+                   CASE WHEN s.actual_seconds IS NOT NULL OR s.target_seconds IS NOT NULL
+                        THEN 'seconds' ELSE 'reps' END AS unit
+            FROM sets s
+            LEFT JOIN sessions se ON se.id = s.session_id
+            LEFT JOIN feedback f ON f.session_id = s.session_id AND f.exercise = s.exercise
+            WHERE s.user_id = ?
+            ORDER BY s.performed_at, s.id
+            """,
+            [user_id],
+        )
+    )
+
+
+def _tables(db: Database) -> list[str]:
+    return [t for t in db.table_names() if not t.startswith(("sqlite_", "_"))]
+
+
+def owned_rows(db: Database) -> dict[str, str]:
+    """table -> WHERE clause (params :user, :chat) selecting the rows about one user.
+
+    A table is the user's through `users.id`, a `user_id` column, a `chat_id` column (their
+    private chat), or a foreign key into rows already selected (e.g. a plan's skipped dates).
+    """
+    tables = _tables(db)
+    base: dict[str, str] = {}
+    for table in tables:
+        columns = db[table].columns_dict
+        if table == "users":
+            base[table] = "id = :user"
+        elif "user_id" in columns:
+            base[table] = "user_id = :user"
+        elif "chat_id" in columns:
+            base[table] = "chat_id = :chat"
+    clauses = dict(base)
+    for _ in range(len(tables)):
+        changed = False
+        for table in tables:
+            if table == "users":
+                continue
+            parts = [base[table]] if table in base else []
+            for fk in db[table].foreign_keys:
+                parent = clauses.get(fk.other_table)
+                if parent is not None and fk.other_table != table:
+                    parts.append(
+                        f"[{fk.column}] IN (SELECT [{fk.other_column}] "
+                        f"FROM [{fk.other_table}] WHERE {parent})"
+                    )
+            clause = " OR ".join(f"({p})" for p in parts)
+            if parts and clauses.get(table) != clause:
+                clauses[table] = clause
+                changed = True
+        if not changed:
+            break
+    return clauses
+
+
+def _children_first(db: Database, tables: list[str]) -> list[str]:
+    """Order tables so every table comes before the tables it references."""
+    refs = {t: {fk.other_table for fk in db[t].foreign_keys} - {t} for t in tables}
+    order: list[str] = []
+    remaining = set(tables)
+    while remaining:
+        # A table is ready once nothing still remaining references it.
+        ready = sorted(t for t in remaining if not any(t in refs[o] for o in remaining))
+        if not ready:  # a reference cycle: foreign keys with ON DELETE CASCADE settle it
+            ready = sorted(remaining)
+        order.extend(ready)
+        remaining -= set(ready)
+    return order
+
+
+def dump_user(db: Database, user_id: int, chat_id: int) -> dict[str, Any]:
+    """Everything kept about the user: their settings row and their rows in every table."""
+    params = {"user": user_id, "chat": chat_id}
+    clauses = owned_rows(db)
+    settings = list(db.query(f"SELECT * FROM users WHERE {clauses['users']}", params))
+    out: dict[str, Any] = {"settings": settings[0] if settings else None}
+    for table in sorted(clauses):
+        if table == "users":
+            continue
+        out[table] = list(db.query(f"SELECT * FROM [{table}] WHERE {clauses[table]}", params))
+    return out
+
+
+def delete_user(db: Database, user_id: int, chat_id: int) -> dict[str, int]:
+    """Delete every row about the user, children first, in one transaction; freed pages are
+    zeroed (secure_delete) and the WAL checkpointed so the file keeps no copy either.
+    Returns rows deleted per table."""
+    params = {"user": user_id, "chat": chat_id}
+    clauses = owned_rows(db)
+    deleted: dict[str, int] = {}
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        with db.atomic():
+            for table in _children_first(db, list(clauses)):
+                cursor = db.execute(f"DELETE FROM [{table}] WHERE {clauses[table]}", params)
+                if cursor.rowcount:
+                    deleted[table] = cursor.rowcount
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as exc:  # a busy reader only delays the checkpoint
+        log.debug("checkpoint after deleting user data deferred: %s", exc)
+    return deleted

@@ -1,0 +1,267 @@
+"""Every inline button's `callback_data`, defined once: its encoder, its strict decoder and
+the pattern its handler is registered with.
+
+Telegram returns callback data as the client sent it, so it is untrusted input: a forged
+or stale payload decodes to None (or never matches a handler's pattern) and is answered
+as an old button. Numbers go through the one strict parser; every payload stays far under
+Telegram's 64 bytes (tests check the longest of each kind).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal, get_args
+
+from bot.core.numbers import parse_int
+
+MAX_BYTES = 64
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+_ID = r"[0-9]{1,19}"
+_WORD = r"[a-z_]{1,32}"
+
+
+def _id(text: str) -> int | None:
+    return parse_int(text, 0, MAX_ID)
+
+
+# --- menu / m: the routine menu ---------------------------------------------------------
+
+MENU = "menu"
+MENU_PATTERN = re.compile(r"menu\Z")
+ROUTINE_PATTERN = re.compile(rf"m:(?P<routine>{_WORD})\Z")
+
+
+def routine_choice(routine_id: str) -> str:
+    return f"m:{routine_id}"
+
+
+def parse_routine_choice(data: str) -> str | None:
+    """`m:<routine id>` -> the routine id (its existence is the service's to check)."""
+    m = ROUTINE_PATTERN.fullmatch(data)
+    return m["routine"] if m else None
+
+
+# --- r: a button inside a running session; c: the continue prompt -----------------------
+
+SessionAction = Literal[
+    "go", "skipx", "stop", "fb", "pause", "resume", "skip", "done", "fewer", "back", "n", "pain"
+]
+ResumeAction = Literal["go", "new", "end"]
+SESSION_PATTERN = re.compile(
+    rf"r:(?P<session>{_ID}):(?P<rev>{_ID}):(?P<action>[a-z]{{1,8}})(?::(?P<arg>[a-z0-9]{{1,8}}))?\Z"
+)
+RESUME_PATTERN = re.compile(rf"c:(?P<session>{_ID}):(?P<rev>{_ID}):(?P<action>go|new|end)\Z")
+
+
+@dataclass(frozen=True)
+class SessionButton:
+    session_id: int
+    rev: int
+    action: str
+    arg: int | str | None = None
+
+
+def session_button(session_id: int, rev: int, action: SessionAction, arg: object = None) -> str:
+    tail = f":{arg}" if arg is not None else ""
+    return f"r:{session_id}:{rev}:{action}{tail}"
+
+
+def parse_session_button(data: str) -> SessionButton | None:
+    """`r:<session>:<rev>:<action>[:<arg>]`; a numeric arg must be plain ASCII digits."""
+    m = SESSION_PATTERN.fullmatch(data)
+    if m is None or m["action"] not in get_args(SessionAction):
+        return None
+    session_id, rev = _id(m["session"]), _id(m["rev"])
+    if session_id is None or rev is None:
+        return None
+    arg: int | str | None = m["arg"]
+    if arg is not None and arg[0].isascii() and arg[0] in "0123456789":
+        arg = parse_int(arg, 0, 1000)
+        if arg is None:
+            return None
+    return SessionButton(session_id, rev, m["action"], arg)
+
+
+def resume_button(session_id: int, rev: int, action: ResumeAction) -> str:
+    return f"c:{session_id}:{rev}:{action}"
+
+
+def parse_resume_button(data: str) -> SessionButton | None:
+    m = RESUME_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    session_id, rev = _id(m["session"]), _id(m["rev"])
+    if session_id is None or rev is None:
+        return None
+    return SessionButton(session_id, rev, m["action"])
+
+
+# --- rm: reminder buttons; rn: /runs ----------------------------------------------------
+
+ReminderAction = Literal["go", "snz", "skip", "st", "later", "no"]
+REMINDER_PATTERN = re.compile(rf"rm:(?P<reminder>{_ID}):(?P<action>go|snz|skip|st|later|no)\Z")
+RUNS_PATTERN = re.compile(
+    rf"rn:(?:s:(?P<plan>{_ID}):(?P<run>[0-9]{{1,11}})|d:(?P<deleted>{_ID}))\Z"
+)
+
+
+def reminder_button(reminder_id: int, action: ReminderAction) -> str:
+    return f"rm:{reminder_id}:{action}"
+
+
+def parse_reminder_button(data: str) -> tuple[int, ReminderAction] | None:
+    m = REMINDER_PATTERN.fullmatch(data)
+    reminder_id = _id(m["reminder"]) if m else None
+    if m is None or reminder_id is None:
+        return None
+    action: ReminderAction = m["action"]  # type: ignore[assignment]  # the regex allows no other
+    return reminder_id, action
+
+
+@dataclass(frozen=True)
+class RunsButton:
+    plan_id: int
+    run: datetime | None  # the run to skip; None deletes the whole plan
+
+
+def skip_run_button(plan_id: int, run: datetime) -> str:
+    return f"rn:s:{plan_id}:{int(run.timestamp())}"
+
+
+def delete_plan_button(plan_id: int) -> str:
+    return f"rn:d:{plan_id}"
+
+
+def parse_runs_button(data: str) -> RunsButton | None:
+    m = RUNS_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    if m["deleted"] is not None:
+        plan_id = _id(m["deleted"])
+        return RunsButton(plan_id, None) if plan_id is not None else None
+    plan_id, epoch = _id(m["plan"]), parse_int(m["run"], 0, 253402300799)  # up to 9999-12-31
+    if plan_id is None or epoch is None:
+        return None
+    return RunsButton(plan_id, datetime.fromtimestamp(epoch, UTC))
+
+
+# --- tz: a suggested time zone ----------------------------------------------------------
+
+ZONE_PATTERN = re.compile(r"tz:(?P<zone>[A-Za-z0-9_+\-/]{1,60})\Z")
+
+
+def zone_button(zone: str) -> str:
+    return f"tz:{zone}"
+
+
+def parse_zone_button(data: str) -> str | None:
+    """The zone name as sent; the service checks it is a real IANA zone."""
+    m = ZONE_PATTERN.fullmatch(data)
+    return m["zone"] if m else None
+
+
+# --- md: the runner's own data (undo, delete, keep) -------------------------------------
+
+UNDO_PATTERN = re.compile(rf"md:undo:(?P<report>{_ID})\Z")
+DELETE_PATTERN = re.compile(r"md:del:(?P<issued>[0-9]{1,12})\Z")
+KEEP = "md:keep"
+KEEP_PATTERN = re.compile(r"md:keep\Z")
+
+
+def undo_button(report_id: int) -> str:
+    return f"md:undo:{report_id}"
+
+
+def parse_undo_button(data: str) -> int | None:
+    m = UNDO_PATTERN.fullmatch(data)
+    return _id(m["report"]) if m else None
+
+
+def delete_button(issued: int) -> str:
+    """`issued`: when the confirmation was shown (epoch seconds), so an old one expires."""
+    return f"md:del:{issued}"
+
+
+def parse_delete_button(data: str) -> int | None:
+    m = DELETE_PATTERN.fullmatch(data)
+    return parse_int(m["issued"]) if m else None
+
+
+# --- lg: the /log flow ------------------------------------------------------------------
+
+ReportStep = Literal["x", "s", "n", "a", "d"]
+REPORT_EXERCISE = re.compile(r"lg:x:(?P<value>[a-z0-9_]{1,32})\Z")
+REPORT_SIDE = re.compile(r"lg:s:(?P<value>right|left|both)\Z")
+REPORT_SETS = re.compile(r"lg:n:(?P<value>[0-9]{1,2})\Z")
+REPORT_AMOUNT = re.compile(r"lg:a:(?P<value>[0-9]{1,3})\Z")
+REPORT_DAY = re.compile(r"lg:d:(?P<value>[0-9]{4}-[0-9]{2}-[0-9]{2})\Z")
+REPORT_CANCEL = "lg:cancel"
+REPORT_CANCEL_PATTERN = re.compile(r"lg:cancel\Z")
+_REPORT_PATTERNS = {
+    "x": REPORT_EXERCISE,
+    "s": REPORT_SIDE,
+    "n": REPORT_SETS,
+    "a": REPORT_AMOUNT,
+    "d": REPORT_DAY,
+}
+
+
+def report_step(step: ReportStep, value: object) -> str:
+    return f"lg:{step}:{value}"
+
+
+def parse_report_text(step: ReportStep, data: str) -> str | None:
+    m = _REPORT_PATTERNS[step].fullmatch(data)
+    return m["value"] if m else None
+
+
+def parse_report_number(step: Literal["n", "a"], data: str, low: int, high: int) -> int | None:
+    value = parse_report_text(step, data)
+    return parse_int(value, low, high) if value is not None else None
+
+
+def parse_report_day(data: str) -> date | None:
+    value = parse_report_text("d", data)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+# --- pl: the /plan conversation ---------------------------------------------------------
+
+PlanChoice = Literal["today", "tmrw", "date", "next", "save", "x"]
+PLAN_DAYS = re.compile(r"pl:(?:d:(?P<day>[0-6])|(?P<word>today|tmrw|date|next))\Z")
+PLAN_DURATION = re.compile(r"pl:dur:(?P<minutes>[0-9]{1,3})\Z")
+PLAN_SAVE = re.compile(r"pl:save\Z")
+PLAN_CANCEL = re.compile(r"pl:x\Z")
+
+
+def plan_weekday(weekday: int) -> str:
+    return f"pl:d:{weekday}"
+
+
+def plan_choice(choice: PlanChoice) -> str:
+    return f"pl:{choice}"
+
+
+def plan_duration(minutes: int) -> str:
+    return f"pl:dur:{minutes}"
+
+
+def parse_plan_days(data: str) -> int | str | None:
+    """A weekday to toggle (0 = Monday), or one of today / tmrw / date / next."""
+    m = PLAN_DAYS.fullmatch(data)
+    if m is None:
+        return None
+    return int(m["day"]) if m["day"] is not None else m["word"]
+
+
+def parse_plan_duration(data: str, low: int, high: int) -> int | None:
+    m = PLAN_DURATION.fullmatch(data)
+    return parse_int(m["minutes"], low, high) if m else None
