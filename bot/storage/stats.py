@@ -6,23 +6,12 @@ works on any database version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlite_utils import Database
 
 from bot.core.clock import to_db
-
-
-@dataclass(frozen=True)
-class Stats:
-    users: int
-    blocked: int  # users who blocked the bot (inactive)
-    active: int  # users seen since `since`
-    sessions: int  # guided sessions started since `since`
-    sets: int  # sets performed since `since`
-    plans: int | None  # active planned runs; None if the feature is not in this database
-    reminders_sent: int | None
+from bot.core.stats import Stats
 
 
 def _count(db: Database, sql: str, params: list[object] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.stats import Stats
+from bot.core.stats import Stats
 from bot.views.base import View
 
 
