@@ -15,22 +15,23 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m bot run --play-without-token
 
-test: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: lint
 	$(PY) -m pytest -q
 
 # Benchmarks (never part of `make test`): `make bench BENCH_ARGS=--quick` for a short run.
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
+# ruff, the type checker, and the layer contracts (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache build dist *.egg-info

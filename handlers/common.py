@@ -61,7 +61,7 @@ async def not_private(update: Update, context: Context) -> None:
     """Groups get one short note to write privately; channels and the rest get nothing."""
     chat, message = update.effective_chat, update.effective_message
     in_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    if in_group and message is not None and services.users.first_group_notice(context.svc, chat.id):
+    if in_group and chat and message and services.users.first_group_notice(context.svc, chat.id):
         await message.reply_text(
             f"I coach runners one to one. Message me privately: @{context.bot.username}"
         )

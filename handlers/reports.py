@@ -126,8 +126,8 @@ async def exercise_chosen(update: Update, context: Context) -> int:
 async def side_chosen(update: Update, context: Context) -> int:
     """`lg:s:right|left|both`."""
     data = await _step_query(update, context)
-    side = callbacks.parse_report_text("s", data) if data else None
-    if side not in ("right", "left", "both"):
+    side = callbacks.parse_report_side(data) if data else None
+    if side is None:
         return SIDE
     draft = _draft(context)
     draft.side = side

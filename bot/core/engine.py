@@ -295,7 +295,7 @@ class Walkthrough:
                 )
                 return Outcome(resumed, note="resumed")
         elif phase == "feedback" and action == "fb" and arg in RATINGS:
-            rating: Rating = arg  # type: ignore[assignment]
+            rating: Rating = arg
             return self._next(
                 cursor,
                 now,

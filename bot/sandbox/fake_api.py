@@ -350,7 +350,7 @@ class FakeBotAPI(BotApiMethods):
 
     def enqueue_update(self, kind: str, payload: dict[str, Any]) -> int:
         """Queue an update for getUpdates and return its update_id."""
-        update = {"update_id": self._next_update_id, kind: payload}
+        update: dict[str, Any] = {"update_id": self._next_update_id, kind: payload}
         self._next_update_id += 1
         self.updates.append(update)
         self.update_log.append(update)

@@ -144,10 +144,12 @@ async def _deliver_batch(svc: Services, bot: Bot, batch: list[storage.reminders.
             return await _deliver(svc, bot, reminder)
 
     results = await asyncio.gather(*(one(r) for r in batch), return_exceptions=True)
+    sent = 0
     for result in results:
         if isinstance(result, BaseException):
             raise result
-    return sum(int(r) for r in results)  # type: ignore[arg-type]
+        sent += result
+    return sent
 
 
 async def dispatch_job(context: Context) -> None:

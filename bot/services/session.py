@@ -224,7 +224,7 @@ async def on_timer(context: Context) -> None:
     """JobQueue callback: finish the phase if due, else redraw the countdown."""
     svc = context.svc
     assert context.job is not None
-    session_id, rev = context.job.data  # type: ignore[misc]  # set by Timers.arm
+    session_id, rev = timers.job_target(context.job)
     session = storage.sessions.get_session(svc.db, session_id)
     if session is None or not session.active or session.rev != rev:
         return

@@ -66,7 +66,7 @@ def owned_rows(db: Database) -> dict[str, str]:
             if table == "users":
                 continue
             parts = [base[table]] if table in base else []
-            for fk in db[table].foreign_keys:
+            for fk in db.table(table).foreign_keys:
                 parent = clauses.get(fk.other_table)
                 if parent is not None and fk.other_table != table:
                     parts.append(
@@ -84,7 +84,7 @@ def owned_rows(db: Database) -> dict[str, str]:
 
 def _children_first(db: Database, tables: list[str]) -> list[str]:
     """Order tables so every table comes before the tables it references."""
-    refs = {t: {fk.other_table for fk in db[t].foreign_keys} - {t} for t in tables}
+    refs = {t: {fk.other_table for fk in db.table(t).foreign_keys} - {t} for t in tables}
     order: list[str] = []
     remaining = set(tables)
     while remaining:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 def set_rows(entry: Report, exercise: Exercise) -> list[dict[str, Any]]:
     """The `sets` rows one report stands for: 'both' on a one-sided exercise means each side,
     in the order the guided routine does them; targets come from the prescribed dose."""
+    sides: list[str]
     if exercise.dose.sides:
         sides = list(exercise.dose.sides) if entry.side == "both" else [entry.side]
     else:
@@ -79,7 +80,7 @@ def save_report(
     """Store one report and its sets in one transaction (committed before we confirm)."""
     with db.atomic():
         log_id = (
-            db["log_entries"]
+            db.table("log_entries")
             .insert(
                 {
                     "user_id": user_id,
@@ -96,7 +97,7 @@ def save_report(
             .last_pk
         )
         for row in set_rows(entry, exercise):
-            db["sets"].insert(
+            db.table("sets").insert(
                 {
                     **row,
                     "user_id": user_id,
@@ -107,6 +108,7 @@ def save_report(
                     "created_at": to_db(now),
                 }
             )
+    assert isinstance(log_id, int)
     record = get_report(db, log_id)
     assert record is not None
     return record

@@ -120,7 +120,8 @@ def start_session(
             "rev": 0,
             **_cursor_columns(cursor),
         }
-        session_id = db["sessions"].insert(row).last_pk
+        session_id = db.table("sessions").insert(row).last_pk
+    assert isinstance(session_id, int)
     session = get_session(db, session_id)
     assert session is not None
     return session
@@ -156,7 +157,7 @@ def apply_outcome(
         for result in outcome.sets:
             _insert_set(db, session, result, stamp)
         for skip in outcome.skips:
-            db["skips"].insert(
+            db.table("skips").insert(
                 {
                     "user_id": session.user_id,
                     "session_id": session.id,

@@ -58,7 +58,7 @@ async def edit(
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
-            reply_markup=view.markup(),
+            reply_markup=view.inline_markup(),
             **_droppable(bot, droppable),
         )
     except Throttled:
@@ -78,7 +78,7 @@ async def edit_buttons(bot: Bot, chat_id: int, message_id: int, view: View) -> b
     """Swap only the keyboard (a number picker): the text the runner reads stays put."""
     try:
         await bot.edit_message_reply_markup(
-            chat_id=chat_id, message_id=message_id, reply_markup=view.markup()
+            chat_id=chat_id, message_id=message_id, reply_markup=view.inline_markup()
         )
     except TelegramError as exc:
         if "not modified" in str(exc).lower():

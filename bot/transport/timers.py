@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
+from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Job, JobQueue
 
 # Telegram counts edits against ~20 messages per minute per chat: one edit per 3 s at most.
@@ -59,6 +59,13 @@ class Timers:
             chat_id=chat_id,
             job_kwargs={"misfire_grace_time": None},
         )
+
+
+def job_target(job: Job[Any]) -> tuple[int, int]:
+    """The (session id, rev) a timer job was armed for."""
+    data = job.data
+    assert isinstance(data, tuple) and len(data) == 2, "set by Timers.arm"
+    return int(data[0]), int(data[1])
 
 
 def next_wake(remaining_real: float, step_real: float) -> float:

@@ -29,6 +29,11 @@ class View:
     buttons: Buttons | None = None
 
     def markup(self) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+        """The keyboard to send with the message."""
+        return self.inline_markup()
+
+    def inline_markup(self) -> InlineKeyboardMarkup | None:
+        """The inline keyboard: the only kind an edited message can carry."""
         return keyboard(self.buttons) if self.buttons else None
 
 

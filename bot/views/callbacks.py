@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
 from bot.core.numbers import parse_int
+from bot.core.reports import Side
 
 MAX_BYTES = 64
 MAX_ID = 2**63 - 1  # SQLite's largest integer
@@ -77,9 +78,10 @@ def parse_session_button(data: str) -> SessionButton | None:
     session_id, rev = _id(m["session"]), _id(m["rev"])
     if session_id is None or rev is None:
         return None
-    arg: int | str | None = m["arg"]
-    if arg is not None and arg[0].isascii() and arg[0] in "0123456789":
-        arg = parse_int(arg, 0, 1000)
+    raw: str | None = m["arg"]
+    arg: int | str | None = raw
+    if raw is not None and raw[0] in "0123456789":
+        arg = parse_int(raw, 0, 1000)  # a number picked: 7 of 10 reps
         if arg is None:
             return None
     return SessionButton(session_id, rev, m["action"], arg)
@@ -216,6 +218,14 @@ def report_step(step: ReportStep, value: object) -> str:
 def parse_report_text(step: ReportStep, data: str) -> str | None:
     m = _REPORT_PATTERNS[step].fullmatch(data)
     return m["value"] if m else None
+
+
+_SIDES: dict[str, Side] = {"right": "right", "left": "left", "both": "both"}
+
+
+def parse_report_side(data: str) -> Side | None:
+    value = parse_report_text("s", data)
+    return _SIDES.get(value) if value is not None else None
 
 
 def parse_report_number(step: Literal["n", "a"], data: str, low: int, high: int) -> int | None:
