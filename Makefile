@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format clean bench
+.PHONY: run test lint format clean bench docs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
+
+# Regenerate the README's module list from the docstrings (checked by tests/test_readme.py).
+docs: $(STAMP)
+	$(PY) -m cogapp -I . -r README.md
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -230,8 +230,8 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
     return result
 
 
-# Measured on the same machine (2 cores) with bot/reminders.py as it was before this
-# issue's fix, 3,000 reminders: see "Fixed in bot/reminders.py" in the analysis.
+# Measured on the same machine (2 cores) with bot/services/reminders.py as it was before this
+# issue's fix, 3,000 reminders: see "Fixed in bot/services/reminders.py" in the analysis.
 BEFORE = {"fraction": 0.48, "status_429": 9, "longest_gap_s": 3.09, "round_trip_fraction": 0.47}
 
 
@@ -276,11 +276,11 @@ and nothing lost or duplicated.
 """
         if shipped["status_429"]:
             text += """
-**Still overshooting:** `bot/ratelimit.py` sizes its bucket so bucket + rate stay at 96 %
+**Still overshooting:** `bot/transport/ratelimit.py` sizes its bucket so bucket + rate stay at 96 %
 of the limit; 429s here mean jitter pushed a second over. Compare with the what-if above.
 """
     text += f"""
-**Fixed in `bot/reminders.py`:** a dispatcher pass stops after `MAX_PER_PASS` (2,000)
+**Fixed in `bot/services/reminders.py`:** a dispatcher pass stops after `MAX_PER_PASS` (2,000)
 reminders, and the next pass waited for the next free tick of the 5 s job, leaving
 {BEFORE["longest_gap_s"]:.1f} s idle in the middle of the backlog. `dispatch_job` now runs
 follow-up passes at once while anything is due (whole test suite green). Before, on this
@@ -293,7 +293,7 @@ longest pause {shipped["longest_gap_s"]:.1f} s.
 **Fixed: the round trip no longer sets the pace.** One send at a time, a 50 ms round trip
 (Telegram's real scale) capped delivery under 20/s against Telegram's 30/s (before:
 {BEFORE["round_trip_fraction"]:.2f} of the limit with a {ROUND_TRIP * 1000:g} ms answer delay).
-`bot/reminders.py` now keeps `SEND_CONCURRENCY` (4) sends in flight: with the same delay
+`bot/services/reminders.py` now keeps `SEND_CONCURRENCY` (4) sends in flight: with the same delay
 delivery ran at {trip["fraction"]:.2f} of the limit with {trip["status_429"]} × 429. The price:
 a crash between claim and send can now cost the few reminders in flight rather than one
 (never a duplicate); the README says so and `tests/test_crash.py` asserts that bound.

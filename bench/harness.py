@@ -1,7 +1,8 @@
 """What every scenario shares: an instrumented fake Bot API, the real Application, figures.
 
 The bot under test is always the real one from `bot.app.build_application`, started with
-`bot.runtime.running` exactly as the tests do; only the fake Telegram side is instrumented.
+`bot.transport.runtime.running` exactly as the tests do; only the fake Telegram side is
+instrumented.
 """
 
 from __future__ import annotations

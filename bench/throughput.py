@@ -388,6 +388,6 @@ rests on a few dozen chain taps), so read the paced p99 as "tens of milliseconds
 Not fixed here: the calls are the coaching UX (one notifying message per step, stale
 buttons removed), and hipcoach's own code is a small share. Levers for later, measured
 by this benchmark: fewer calls per timed step (e.g. an in-place edit instead of strip +
-send where no notification is needed), and cheaper timers (`bot/timers.py` cancels by
-`get_jobs_by_name`, which scans every job: O(sessions) per timed step).
+send where no notification is needed). Timers already cost one dict lookup per timed step
+(`bot/transport/timers.py` keeps each chat's job; no scan of the JobQueue).
 """

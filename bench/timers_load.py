@@ -283,7 +283,7 @@ the first {SETTLE:g} s its p99 is {exact["late_p99_settled"]:.2f} s (shipped lim
 {half["late_p99_settled"]:.2f} s).
 """
     text += """
-Done in `bot/ratelimit.py` after the first runs: the overall bucket is sized so no sliding
+Done in `bot/transport/ratelimit.py` after the first runs: the overall bucket is sized so no sliding
 second goes over the limit, and tidy-up calls (stripping an old keyboard, closing the old
 step's message) are droppable, so under load they give way to the transitions. What is
 left is demand: above ~500 concurrent Post-run sessions per bot at Telegram's real 30/s,

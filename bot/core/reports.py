@@ -1,4 +1,5 @@
-"""Reading `/log` shortcuts: `rotations 2x10`, `flexion 2x15 left`, `yesterday 90/90 2x30s`.
+"""Reports of sets done without the bot (/log): the model, and the parser of one-line
+shortcuts such as `rotations 2x10`, `flexion 2x15 left`, `yesterday 90/90 2x30s`.
 
 Pure and forgiving about wording (aliases from data/exercises.toml, plurals, small typos,
 any order), but strict about meaning: anything left over that it cannot place makes the

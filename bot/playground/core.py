@@ -105,7 +105,8 @@ def paced(config: Config) -> Config:
 
 def _let_scripts_type_fast(app: HipcoachApp) -> None:
     """A script sends its next input as soon as the bot is done — faster than any thumb — so
-    the per-chat flood guard (meant for people, bot/updates.py) must not drop its lines."""
+    the per-chat flood guard (meant for people, bot/transport/updates.py) must not drop its
+    lines."""
     processor = app.update_processor
     if isinstance(processor, FairUpdateProcessor):
         processor.burst = 1_000_000

@@ -1,7 +1,8 @@
-"""Planned runs: a local wall time + IANA zone per plan, skipped occurrences, the user's zone.
+"""Planned runs: a local wall time + IANA zone per plan, and skipped occurrences.
 
-Occurrences are never stored here: they are computed from the rule (bot/planning.py).
-`materialised_until` marks how far ahead the plan's reminder rows exist (bot/reminders.py).
+Occurrences are never stored here: they are computed from the rule (bot.core.planning).
+`materialised_until` marks how far ahead the plan's reminder rows exist
+(bot.services.reminders).
 """
 
 from __future__ import annotations

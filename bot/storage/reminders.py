@@ -1,4 +1,4 @@
-"""Reminder rows.
+"""Reminder rows, one per (user, plan, run, kind), each sent at most once.
 
 One row per (user, plan, occurrence, kind). A row moves pending -> claimed -> sent (or
 failed) through conditional UPDATEs, so two dispatchers, a restart or a stale object can

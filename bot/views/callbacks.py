@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal, get_args
 
-from bot.core.numbers import parse_int
+from bot.core.numbers import SQLITE_MAX, parse_int
 from bot.core.reports import Side
 
 MAX_BYTES = 64
-MAX_ID = 2**63 - 1  # SQLite's largest integer
+MAX_ID = SQLITE_MAX
 
 _ID = r"[0-9]{1,19}"
 _WORD = r"[a-z_]{1,32}"

@@ -1,4 +1,4 @@
-"""What the runner sees: text (Telegram HTML) and inline keyboards, from plain state.
+"""What the runner sees of a guided routine: welcome, menu, cards, sets, rests, summary.
 
 Pure functions, no I/O: every message the coach sends is built here, so length limits and
 callback-data sizes can be checked in unit tests for every state.
