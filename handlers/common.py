@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, filters
 
@@ -36,6 +37,24 @@ def owned(callback: Callback) -> Callable[[Update, Context], Coroutine[Any, Any,
     step.__name__ = callback.__name__
     step.__doc__ = callback.__doc__
     return step
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press, as every button handler needs it."""
+
+    query: CallbackQuery
+    user_id: int  # who pressed: checked against the row the button names
+    chat_id: int
+    message_id: int | None  # the message the button is on (None: too old to say)
+    data: str  # untrusted: decoded by bot.views.callbacks
+
+
+def press_of(update: Update) -> Press:
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    message_id = query.message.message_id if query.message is not None else None
+    return Press(query, query.from_user.id, update.effective_chat.id, message_id, query.data or "")
 
 
 MAX_TEXT = 4096

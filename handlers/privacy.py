@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import services
 from bot.services.state import Context
+from handlers.common import press_of
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -23,24 +24,15 @@ async def deleteme_command(update: Update, context: Context) -> None:
 
 async def delete_button(update: Update, context: Context) -> None:
     """`md:del:<issued>`: delete every row about the presser and everything scheduled."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
     answer, alert = await services.privacy.delete_pressed(
-        context.svc,
-        context.application,
-        query.from_user.id,
-        update.effective_chat.id,
-        message_id,
-        query.data,
+        context.svc, context.application, press.user_id, press.chat_id, press.message_id, press.data
     )
-    await query.answer(answer, show_alert=alert)
+    await press.query.answer(answer, show_alert=alert)
 
 
 async def keep_button(update: Update, context: Context) -> None:
     """`md:keep`: the runner changed their mind; nothing happens."""
-    query = update.callback_query
-    assert query is not None and update.effective_chat is not None
-    await query.answer("Nothing changed.")
-    message_id = query.message.message_id if query.message is not None else None
-    await services.privacy.keep_pressed(context.bot, update.effective_chat.id, message_id)
+    press = press_of(update)
+    await press.query.answer("Nothing changed.")
+    await services.privacy.keep_pressed(context.bot, press.chat_id, press.message_id)

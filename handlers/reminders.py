@@ -7,6 +7,7 @@ from telegram import Update
 from bot import services
 from bot.services.state import Context
 from bot.transport import messaging
+from handlers.common import press_of
 
 
 async def runs_command(update: Update, context: Context) -> None:
@@ -18,26 +19,18 @@ async def runs_command(update: Update, context: Context) -> None:
 
 async def runs_button(update: Update, context: Context) -> None:
     """`rn:s:<plan>:<run>` skips one run, `rn:d:<plan>` deletes a plan; the list redraws."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    user_id = query.from_user.id
-    answer, redraw = services.plans.runs_pressed(context.svc, user_id, query.data)
-    await query.answer(answer)
-    if query.message is not None and redraw:
-        view = services.plans.runs_view(context.svc, user_id)
-        await messaging.edit(context.bot, update.effective_chat.id, query.message.message_id, view)
+    press = press_of(update)
+    answer, redraw = services.plans.runs_pressed(context.svc, press.user_id, press.data)
+    await press.query.answer(answer)
+    if press.message_id is not None and redraw:
+        view = services.plans.runs_view(context.svc, press.user_id)
+        await messaging.edit(context.bot, press.chat_id, press.message_id, view)
 
 
 async def reminder_button(update: Update, context: Context) -> None:
     """`rm:<reminder>:<action>`: Start / Snooze / Skip, or Start stretch / Later / Not today."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
+    press = press_of(update)
     answer = await services.reminders.press(
-        context.svc,
-        context.bot,
-        query.from_user.id,
-        update.effective_chat.id,
-        query.message.message_id if query.message is not None else None,
-        query.data,
+        context.svc, context.bot, press.user_id, press.chat_id, press.message_id, press.data
     )
-    await query.answer(answer or None)
+    await press.query.answer(answer or None)

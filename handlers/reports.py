@@ -21,7 +21,7 @@ from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
 from bot.views.base import View
-from handlers.common import TYPED, owned
+from handlers.common import TYPED, owned, press_of
 from handlers.conversation import END, build_conversation, discard, draft_key, forget
 
 EXERCISE, SIDE, SETS, AMOUNT, DAY = range(5)
@@ -273,15 +273,8 @@ async def undo_command(update: Update, context: Context) -> None:
 
 async def undo_button(update: Update, context: Context) -> None:
     """`md:undo:<report>`: remove that report, if it is the presser's."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
     answer = await services.reports.undo_pressed(
-        context.svc,
-        context.bot,
-        query.from_user.id,
-        update.effective_chat.id,
-        message_id,
-        query.data,
+        context.svc, context.bot, press.user_id, press.chat_id, press.message_id, press.data
     )
-    await query.answer(answer)
+    await press.query.answer(answer)

@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot import services
 from bot.services.state import Context
+from handlers.common import press_of
 
 
 async def routine_command(update: Update, context: Context) -> None:
@@ -29,48 +30,35 @@ async def cancel_command(update: Update, context: Context) -> None:
 
 async def menu_button(update: Update, context: Context) -> None:
     """`menu`: show the routine menu (or the continue prompt)."""
-    query = update.callback_query
-    assert query is not None and update.effective_chat is not None
-    await query.answer()
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
+    await press.query.answer()
     await services.session.menu_pressed(
-        context.svc, context.bot, query.from_user.id, update.effective_chat.id, message_id
+        context.svc, context.bot, press.user_id, press.chat_id, press.message_id
     )
 
 
 async def routine_chosen(update: Update, context: Context) -> None:
     """`m:<routine>`: start that routine."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
     answer = await services.session.choose(
-        context.svc,
-        context.bot,
-        query.from_user.id,
-        update.effective_chat.id,
-        message_id,
-        query.data,
+        context.svc, context.bot, press.user_id, press.chat_id, press.message_id, press.data
     )
-    await query.answer(answer or None)
+    await press.query.answer(answer or None)
 
 
 async def session_button(update: Update, context: Context) -> None:
     """`r:<session>:<rev>:<action>`: a button inside a running session."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
     answer = await services.session.press(
-        context.svc, context.bot, query.from_user.id, message_id, query.data
+        context.svc, context.bot, press.user_id, press.message_id, press.data
     )
-    await query.answer(answer or None)
+    await press.query.answer(answer or None)
 
 
 async def resume_button(update: Update, context: Context) -> None:
     """`c:<session>:<rev>:go|new|end`: the continue-where-you-left-off prompt."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    message_id = query.message.message_id if query.message is not None else None
+    press = press_of(update)
     answer = await services.session.resume_choice(
-        context.svc, context.bot, query.from_user.id, message_id, query.data
+        context.svc, context.bot, press.user_id, press.message_id, press.data
     )
-    await query.answer(answer or None)
+    await press.query.answer(answer or None)

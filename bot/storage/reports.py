@@ -48,7 +48,7 @@ def set_rows(entry: Report, exercise: Exercise) -> list[dict[str, Any]]:
     return rows
 
 
-def _record(row: dict[str, Any]) -> SavedReport:
+def _saved(row: dict[str, Any]) -> SavedReport:
     return SavedReport(
         id=row["id"],
         user_id=row["user_id"],
@@ -64,7 +64,7 @@ def _record(row: dict[str, Any]) -> SavedReport:
     )
 
 
-_SELECT_LOG = (
+_SELECT_REPORT = (
     "SELECT l.*, (SELECT COUNT(*) FROM sets WHERE log_id = l.id) AS set_rows FROM log_entries l "
 )
 
@@ -79,7 +79,7 @@ def save_report(
 ) -> SavedReport:
     """Store one report and its sets in one transaction (committed before we confirm)."""
     with db.atomic():
-        log_id = (
+        report_id = (
             db.table("log_entries")
             .insert(
                 {
@@ -102,39 +102,41 @@ def save_report(
                     **row,
                     "user_id": user_id,
                     "session_id": None,
-                    "log_id": log_id,
+                    "log_id": report_id,
                     "source": "log",
                     "performed_at": to_db(performed_at),
                     "created_at": to_db(now),
                 }
             )
-    assert isinstance(log_id, int)
-    record = get_report(db, log_id)
+    assert isinstance(report_id, int)
+    record = get_report(db, report_id)
     assert record is not None
     return record
 
 
-def get_report(db: Database, log_id: int) -> SavedReport | None:
-    rows = list(db.query(_SELECT_LOG + "WHERE l.id = ?", [log_id]))
-    return _record(rows[0]) if rows else None
+def get_report(db: Database, report_id: int) -> SavedReport | None:
+    rows = list(db.query(_SELECT_REPORT + "WHERE l.id = ?", [report_id]))
+    return _saved(rows[0]) if rows else None
 
 
 def last_report(db: Database, user_id: int) -> SavedReport | None:
     """The user's most recent report (by when it was made, not the day it was for)."""
-    rows = list(db.query(_SELECT_LOG + "WHERE l.user_id = ? ORDER BY l.id DESC LIMIT 1", [user_id]))
-    return _record(rows[0]) if rows else None
+    rows = list(
+        db.query(_SELECT_REPORT + "WHERE l.user_id = ? ORDER BY l.id DESC LIMIT 1", [user_id])
+    )
+    return _saved(rows[0]) if rows else None
 
 
-def delete_report(db: Database, user_id: int, log_id: int) -> bool:
+def delete_report(db: Database, user_id: int, report_id: int) -> bool:
     """Remove one report and its sets, only if it belongs to `user_id`."""
     with db.atomic():
         db.execute(
             "DELETE FROM sets WHERE log_id = ? AND user_id = ? "
             "AND EXISTS (SELECT 1 FROM log_entries WHERE id = ? AND user_id = ?)",
-            [log_id, user_id, log_id, user_id],
+            [report_id, user_id, report_id, user_id],
         )
         cursor = db.execute(
-            "DELETE FROM log_entries WHERE id = ? AND user_id = ?", [log_id, user_id]
+            "DELETE FROM log_entries WHERE id = ? AND user_id = ?", [report_id, user_id]
         )
     return cursor.rowcount == 1
 
@@ -185,12 +187,12 @@ def history(db: Database, user_id: int, limit: int = 10) -> list[HistoryItem]:
                 sets_done=row["n"],
             )
         )
-    logs = db.query(
-        _SELECT_LOG + "WHERE l.user_id = ? ORDER BY l.performed_at DESC, l.id DESC LIMIT ?",
+    reports = db.query(
+        _SELECT_REPORT + "WHERE l.user_id = ? ORDER BY l.performed_at DESC, l.id DESC LIMIT ?",
         [user_id, limit],
     )
-    for row in logs:
-        record = _record(row)
+    for row in reports:
+        record = _saved(row)
         items.append(HistoryItem(at=record.performed_at, kind="report", report=record))
     items.sort(key=lambda i: i.at, reverse=True)
     return items[:limit]
