@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from telegram import Update
@@ -104,6 +104,3 @@ def build_conversation(
 
 def draft_key(name: str) -> str:
     return f"{name}.draft"
-
-
-Step = Callable[[Update, Context], Coroutine[Any, Any, int | None]]

@@ -113,3 +113,31 @@ async def test_cancel_command_stops_the_routine(harness, scale):
     await user.expect("stopped")
     [s] = harness.rows("SELECT status FROM sessions")
     assert s["status"] == "abandoned"
+
+
+async def test_timers_are_found_by_chat_without_scanning_the_job_queue(harness, monkeypatch):
+    """Arming or cancelling a chat's timer is a dict lookup, whatever the number of sessions."""
+    from telegram.ext import JobQueue
+
+    await harness.start()
+    armed = harness.services.timers
+
+    def scan(*args, **kwargs):
+        raise AssertionError("a timer lookup scanned every job in the queue")
+
+    monkeypatch.setattr(JobQueue, "jobs", scan)
+    monkeypatch.setattr(JobQueue, "get_jobs_by_name", scan)
+
+    async def never(context):
+        raise AssertionError("a cancelled timer fired")
+
+    for chat_id in range(1, 2001):
+        armed.arm(never, chat_id, 60.0, session_id=chat_id, rev=0)
+    armed.arm(never, 7, 60.0, session_id=7, rev=1)  # re-arming replaces, never adds
+    assert len(armed) == 2000
+    assert timers.job_target(armed.armed(7)) == (7, 1)
+    for chat_id in range(1, 2001):
+        armed.cancel(chat_id)
+    assert len(armed) == 0 and armed.armed(7) is None
+    monkeypatch.undo()
+    assert not [j for j in harness.app.job_queue.jobs() if j.name.startswith("timer:")]
