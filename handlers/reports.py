@@ -82,14 +82,14 @@ async def log_command(update: Update, context: Context) -> int:
 # --- the button steps --------------------------------------------------------------------
 
 
-async def _step_query(update: Update, context: Context) -> str | None:
-    """The pressed button's data, or None (answered) if it is on an old message."""
+async def _step_query(update: Update, context: Context, answer: str | None = None) -> str | None:
+    """The pressed button's data, answered; None if it is on an old message."""
     query = update.callback_query
     assert query is not None and query.data is not None
     if query.message is None or query.message.message_id != _draft(context).message_id:
         await query.answer(OUT_OF_DATE)
         return None
-    await query.answer()
+    await query.answer(answer)
     return query.data
 
 
@@ -222,11 +222,8 @@ async def cancel(update: Update, context: Context) -> int | None:
     _, chat_id = _ids(update)
     draft = _draft(context)
     query = update.callback_query
-    if query is not None:
-        if query.message is None or query.message.message_id != draft.message_id:
-            await query.answer(OUT_OF_DATE)
-            return None  # the flow carries on where it is
-        await query.answer("Cancelled")
+    if query is not None and await _step_query(update, context, "Cancelled") is None:
+        return None  # an old message's Cancel: the flow carries on where it is
     if draft.message_id is not None and query is not None:
         await messaging.edit(context.bot, chat_id, draft.message_id, views.reports.cancelled())
     else:

@@ -133,3 +133,40 @@ def test_the_one_number_parser(text, expected):
     assert parse_int(text, 0, 100) == expected
     assert parse_int("9" * 19) is None  # longer than any id SQLite can hold
     assert parse_int("101", 0, 100) is None
+
+
+# --- through the real bot: one short answer, nothing changed -------------------------------
+
+
+async def test_forged_session_buttons_change_nothing(harness):
+    await harness.start()
+    ada, eve = harness.user(), harness.user(2002, "Eve")
+    ada.send("/routine")
+    ada.press("Quick round", await ada.expect("Pick a routine"))
+    ada.press("Start", await ada.expect("Hip rotations"))
+    step = await ada.expect("Set 1/1 · right side")
+    (session,) = harness.rows("SELECT id, rev FROM sessions")
+    base = f"r:{session['id']}:{session['rev']}"
+    for forged in (f"{base}:n:²", f"{base}:n:٣", f"{base}:n:99999", f"r:{2**64}:0:go"):
+        text, _ = await ada.answer_for(ada.press_data(step.message_id, forged))
+        assert text == "That button doesn't work any more.", forged
+    eve.send("/start")
+    hello = await eve.expect("hip coach")
+    # Eve forges a press of Ada's session on a message of her own chat.
+    text, _ = await eve.answer_for(eve.press_data(hello.message_id, f"{base}:done"))
+    assert text == "That isn't your session."
+    assert harness.rows("SELECT * FROM sets") == []
+    assert harness.rows("SELECT rev FROM sessions") == [{"rev": session["rev"]}]
+    assert harness.services.errors == 0
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999", "-5", "30.5"])
+async def test_odd_digits_in_a_setting_get_the_usage_line(harness, value):
+    await harness.start()
+    user = harness.user()
+    user.send("/remind 45")
+    await user.expect("45")
+    user.send(f"/remind {value}")
+    await user.expect("/remind")
+    assert harness.rows("SELECT remind_minutes FROM users") == [{"remind_minutes": 45}]
+    assert harness.services.errors == 0

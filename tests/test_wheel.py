@@ -5,6 +5,7 @@ to the user's data directory (bot/paths.py), never to a checkout."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -131,3 +132,11 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     assert db.is_file(), f"{db} was not created" + _show(play)
     assert not (cwd / "data").exists(), f"{cwd / 'data'} was created" + _show(play)
     assert sorted(p.name for p in cwd.iterdir()) == ["demo.txt"], _show(play)
+    # ... and what the runner did is in it: the Quick round the script started.
+    conn = sqlite3.connect(db)
+    try:
+        users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        sessions = conn.execute("SELECT routine, status FROM sessions").fetchall()
+    finally:
+        conn.close()
+    assert users == 1 and sessions == [("quick", "active")], (users, sessions)

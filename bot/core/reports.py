@@ -17,6 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.core.content import Catalogue, Exercise
+from bot.core.localtime import local_today
 
 Side = Literal["right", "left", "both"]
 
@@ -50,19 +51,10 @@ class SavedReport:
 
     id: int
     user_id: int
-    exercise: str
-    side: Side
-    sets: int
-    reps: int | None
-    seconds: int | None
-    day: date
+    report: Report
     performed_at: datetime
     created_at: datetime
     set_rows: int
-
-    @property
-    def entry(self) -> Report:
-        return Report(self.exercise, self.side, self.sets, self.reps, self.seconds, self.day)
 
 
 @dataclass(frozen=True)
@@ -411,7 +403,6 @@ def _entry(
 
 def performed_at(day: date, now: datetime, tz: str) -> datetime:
     """The UTC instant a logged day is stored at: now for today, else noon that day locally."""
-    zone = ZoneInfo(tz)
-    if day == now.astimezone(zone).date():
+    if day == local_today(now, tz):
         return now
-    return datetime.combine(day, time(12), zone).astimezone(UTC)
+    return datetime.combine(day, time(12), ZoneInfo(tz)).astimezone(UTC)

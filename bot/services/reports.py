@@ -57,7 +57,7 @@ async def offer_undo(svc: Services, bot: Bot, user_id: int, chat_id: int) -> Non
     if last is None:
         view = views.reports.nothing_to_undo()
     else:
-        exercise = svc.catalogue.exercises.get(last.exercise)
+        exercise = svc.catalogue.exercises.get(last.report.exercise)
         view = views.reports.undo_prompt(last, exercise, today(svc, user_id))
     await messaging.send(bot, svc.db, chat_id, view)
 
@@ -75,7 +75,7 @@ async def undo_pressed(
     if not storage.reports.delete_report(svc.db, user_id, report_id):
         return "Already removed."
     log.info("user %s undid report %s (%s sets)", user_id, report_id, found.set_rows)
-    exercise = svc.catalogue.exercises.get(found.exercise)
+    exercise = svc.catalogue.exercises.get(found.report.exercise)
     view = views.reports.undone(found, exercise, today(svc, user_id))
     if message_id is not None:
         await messaging.edit(bot, chat_id, message_id, view)

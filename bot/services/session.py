@@ -154,14 +154,13 @@ async def advance(
             ", ".join(f"{s.exercise}/{s.side}/{s.set_no}" for s in outcome.sets),
         )
     in_place = outcome.note in IN_PLACE and updated.status == "active"
-    old = {session.live_message_id, pressed} - {None}
+    old = {m for m in (session.live_message_id, pressed) if m is not None}
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
     walkthrough = svc.walkthrough(session.routine_id)
     closed = views.session.closed_view(walkthrough, session.cursor, outcome)
     # Closing the old message is tidying up: under load it gives way to the next step.
     for message_id in old:
-        assert message_id is not None
         if closed is not None and message_id == session.live_message_id:
             await messaging.edit(bot, session.chat_id, message_id, closed, droppable=True)
         else:

@@ -76,10 +76,10 @@ def history_line(item: HistoryItem, catalogue: Catalogue, tz: str, today: date) 
     local = item.at.astimezone(ZoneInfo(tz))
     when = upper_first(day_text(local.date(), today))
     if item.kind == "report" and item.report is not None:
-        exercise = catalogue.exercises.get(item.report.exercise)
+        entry = item.report.report
+        exercise = catalogue.exercises.get(entry.exercise)
         if exercise is None:
-            return f"{when} · ✍️ {escape(item.report.exercise)}"
-        entry = item.report.entry
+            return f"{when} · ✍️ {escape(entry.exercise)}"
         dose = f"{amount_text(entry)} {side_label(entry.side, exercise)}".strip()
         return escape(f"{upper_first(day_text(entry.day, today))} · ✍️ {exercise.short} {dose}")
     routine = catalogue.routines.get(item.routine_id or "")

@@ -137,7 +137,7 @@ def usage(reason: str) -> View:
 def undo_prompt(record: SavedReport, exercise: Exercise | None, today: date) -> View:
     rows = f"{record.set_rows} set{'s' if record.set_rows != 1 else ''}"
     return View(
-        f"Remove your last log?\n<b>{entry_text(record.entry, exercise, today)}</b> ({rows})",
+        f"Remove your last log?\n<b>{entry_text(record.report, exercise, today)}</b> ({rows})",
         [[("🗑 Remove it", callbacks.undo_button(record.id)), ("Keep it", callbacks.KEEP)]],
     )
 
@@ -147,4 +147,4 @@ def nothing_to_undo() -> View:
 
 
 def undone(record: SavedReport, exercise: Exercise | None, today: date) -> View:
-    return View(f"↩ Removed: {entry_text(record.entry, exercise, today)}")
+    return View(f"↩ Removed: {entry_text(record.report, exercise, today)}")
