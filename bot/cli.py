@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken
 
 from bot import paths
-from bot.config import Config, ConfigError
+from bot.config import DEFAULT_API_URL, Config, ConfigError
 from bot.core.content import CatalogueError
 from bot.ops.logsetup import configure_logging
+
+if TYPE_CHECKING:
+    from bot.services.state import HipcoachApp
 
 log = logging.getLogger("bot")
 
@@ -54,7 +61,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# Files the process creates (the database, backups, the playground's) are this user's only,
+# as under systemd's UMask=0077; bot.storage.db also creates them 0600 explicitly.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # main() called in-process (tests) leaves the umask as it was
+
+
+def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "run"
     if command == "doctor":  # reports a bad config as one of its checks
@@ -93,6 +113,35 @@ def run(config: Config) -> int:
     except CatalogueError as exc:
         log.error("content is invalid:\n%s", exc)
         return 2
+    try:
+        return _serve(app, config)
+    except InvalidToken as exc:
+        # PTB's own message quotes the whole token; this line names the fix instead.
+        log.error("%s", rejected(exc, config))
+        return 2  # a configuration error, like a missing token: restarting cannot fix it
+
+
+def rejected(exc: InvalidToken, config: Config) -> str:
+    """One line for a Bot API that refused us at start-up: the token (401) or the URL (404)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, InvalidToken) else exc
+    not_found = cause.message.startswith("Not Found") or "(404)" in cause.message
+    if not_found and config.api_url != DEFAULT_API_URL:
+        parts = urlsplit(config.api_url)
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no user:pw@
+        return (
+            f"the Bot API at {shown} answered 404 Not Found: check "
+            f"TELEGRAM_API_URL (Telegram's is {DEFAULT_API_URL}; a local Bot API server's "
+            "ends in /bot too)"
+        )
+    status = "404 Not Found" if not_found else "401 Unauthorized"
+    return (
+        f"Telegram rejected TELEGRAM_BOT_TOKEN ({status}): it was mistyped or revoked. "
+        "Copy it again from @BotFather (/mybots, API Token)"
+    )
+
+
+def _serve(app: HipcoachApp, config: Config) -> int:
+    """Serve until stopped; PTB's run_* start with getMe, which raises on a rejected token."""
     api_host = config.api_url.split("://", 1)[-1].split("/", 1)[0]
     if config.webhook_url:
         # Telegram pushes updates to the public URL; a reverse proxy (or Telegram itself)

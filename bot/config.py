@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot import paths
+from bot.core.numbers import parse_int
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 # data/hipcoach.db in a checkout, the user's data directory when installed (bot.paths).
 DEFAULT_DB = paths.default_db()
-TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+TOKEN_RE = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{20,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # What Telegram accepts as a webhook secret_token.
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -207,12 +208,9 @@ def _listen(raw: str | None) -> str:
 def _port(raw: str | None) -> int:
     if raw is None or not raw.strip():
         return 8443
-    try:
-        port = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"HIPCOACH_PORT={raw!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise ConfigError(f"HIPCOACH_PORT={raw!r} must be between 1 and 65535")
+    port = parse_int(raw.strip(), 1, 65535)
+    if port is None:
+        raise ConfigError(f"HIPCOACH_PORT={raw!r} must be a port number, 1 to 65535")
     return port
 
 
@@ -224,10 +222,11 @@ def _admin_ids(raw: str | None) -> frozenset[int]:
         item = part.strip()
         if not item:
             continue
-        if not item.isdigit() or int(item) <= 0:
+        user_id = parse_int(item, 1)  # isdigit() would pass '²', which int() then rejects
+        if user_id is None:
             raise ConfigError(
                 f"HIPCOACH_ADMIN_IDS={raw!r} must be Telegram user ids separated by commas "
                 "(example: 12345678,87654321)"
             )
-        ids.add(int(item))
+        ids.add(user_id)
     return frozenset(ids)

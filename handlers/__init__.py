@@ -75,6 +75,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CallbackQueryHandler(settings.zone_button, pattern=callbacks.ZONE_PATTERN)),
         (0, CallbackQueryHandler(reminders.reminder_button, pattern=callbacks.REMINDER_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_button, pattern=callbacks.RUNS_PATTERN)),
+        (0, CallbackQueryHandler(reminders.runs_page_button, pattern=callbacks.RUNS_PAGE_PATTERN)),
         # Reporting sets, progress, history and the user's own data.
         (0, CommandHandler("progress", progress.progress_command, filters=PRIVATE)),
         (0, CommandHandler("history", progress.history_command, filters=PRIVATE)),

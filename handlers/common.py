@@ -121,7 +121,13 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure with the update that caused it, and tell the runner nothing is lost."""
+    """Log the failure with the update that caused it, tell the runner nothing is lost, and
+    stop there.
+
+    PTB hands an update whose handler raised on to the next handler group, so a crash in a
+    conversation step (group -1) also got "I don't know that command" from group 0. Raising
+    ApplicationHandlerStop here ends the update: it gets exactly one answer.
+    """
     if services.state.SERVICES_KEY in context.application.bot_data:
         context.svc.errors += 1
     token = context.bot.token
@@ -136,19 +142,29 @@ async def on_error(update: object, context: Context) -> None:
         redact(repr(context.error), token),
         exc_info=context.error,
     )
-    if (
-        isinstance(update, Update)
-        and update.effective_chat
-        and update.effective_chat.type == ChatType.PRIVATE
-    ):
+    if isinstance(update, Update):
+        await _say_sorry(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _say_sorry(update: Update, context: Context) -> None:
+    """One message in a private chat; a pressed button is answered too, so its spinner stops."""
+    if update.callback_query is not None:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                html.escape(
-                    "Sorry, something went wrong on my side. Your progress is saved — "
-                    "send /routine to carry on."
-                ),
-                parse_mode=ParseMode.HTML,
-            )
-        except Exception:
-            log.warning("could not tell chat %s about the error", update.effective_chat.id)
+            await update.callback_query.answer()
+        except Exception:  # the handler may have answered it before failing
+            log.debug("callback query %s was already answered", update.callback_query.id)
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await context.bot.send_message(
+            chat.id,
+            html.escape(
+                "Sorry, something went wrong on my side. Your progress is saved — "
+                "send /routine to carry on."
+            ),
+            parse_mode=ParseMode.HTML,
+        )
+    except Exception:
+        log.warning("could not tell chat %s about the error", chat.id)

@@ -87,13 +87,20 @@ async def plan_command(update: Update, context: Context) -> int:
     user_id = _user_id(update)
     settings = services.plans.settings_of(svc, user_id)
     await discard(update, context, DRAFT)
+    if services.plans.at_cap(svc, user_id):  # say so now, not after the runner taps through
+        await _reply(update, context, views.plans.plan_limit(planning.MAX_PLANS))
+        return END
     if context.args:
         parsed = planning.parse_plan(context.args[:4], svc.clock.now(), settings.tz)
         if isinstance(parsed, planning.Invalid):
             await _reply(update, context, views.plans.plan_rejected(parsed.message))
             return END
         upcoming = services.plans.create_plan(svc, user_id, parsed)
-        await _reply(update, context, views.plans.plan_saved(parsed, upcoming, settings.tz_set))
+        if upcoming is None:
+            view = views.plans.plan_limit(planning.MAX_PLANS)
+        else:
+            view = views.plans.plan_saved(parsed, upcoming, settings.tz_set)
+        await _reply(update, context, view)
         return END
     view = views.plans.choose_days(frozenset(), settings.tz, settings.tz_set)
     await _reply(update, context, view)
@@ -209,8 +216,12 @@ async def save(update: Update, context: Context) -> int:
         forget(context, DRAFT)
         return END
     upcoming = services.plans.create_plan(svc, user_id, rule)
-    await query.answer("Saved ✓")
-    await _edit(update, context, views.plans.plan_saved(rule, upcoming, settings.tz_set))
+    if upcoming is None:  # the cap was reached meanwhile (another flow, another device)
+        await query.answer()
+        await _edit(update, context, views.plans.plan_limit(planning.MAX_PLANS))
+    else:
+        await query.answer("Saved ✓")
+        await _edit(update, context, views.plans.plan_saved(rule, upcoming, settings.tz_set))
     forget(context, DRAFT)
     return END
 

@@ -1,4 +1,7 @@
-"""Reminder buttons (`rm:`) and /runs with its skip / delete buttons (`rn:`)."""
+"""Reminder buttons (`rm:`) and /runs with its skip / delete buttons (`rn:`).
+
+/runs comes in pages (`rn:p:<page>`), so it always fits in one message.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from telegram import Update
 from bot import services
 from bot.services.state import Context
 from bot.transport import messaging
-from handlers.common import press_of
+from bot.views.base import View
+from handlers.common import Press, press_of
 
 
 async def runs_command(update: Update, context: Context) -> None:
@@ -20,10 +24,22 @@ async def runs_command(update: Update, context: Context) -> None:
 async def runs_button(update: Update, context: Context) -> None:
     """`rn:s:<plan>:<run>` skips one run, `rn:d:<plan>` deletes a plan; the list redraws."""
     press = press_of(update)
-    answer, redraw = services.plans.runs_pressed(context.svc, press.user_id, press.data)
+    answer, view = services.plans.runs_pressed(context.svc, press.user_id, press.data)
+    await _answer_and_redraw(press, context, answer, view)
+
+
+async def runs_page_button(update: Update, context: Context) -> None:
+    """`rn:p:<page>`: another page of the presser's /runs."""
+    press = press_of(update)
+    answer, view = services.plans.runs_page_pressed(context.svc, press.user_id, press.data)
+    await _answer_and_redraw(press, context, answer, view)
+
+
+async def _answer_and_redraw(
+    press: Press, context: Context, answer: str | None, view: View | None
+) -> None:
     await press.query.answer(answer)
-    if press.message_id is not None and redraw:
-        view = services.plans.runs_view(context.svc, press.user_id)
+    if press.message_id is not None and view is not None:
         await messaging.edit(context.bot, press.chat_id, press.message_id, view)
 
 

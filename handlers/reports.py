@@ -74,6 +74,10 @@ async def log_command(update: Update, context: Context) -> int:
             context.svc, context.bot, user_id, chat_id, " ".join(context.args)
         )
         return END
+    if services.reports.at_daily_cap(context.svc, user_id):
+        cap = views.reports.daily_cap(services.reports.MAX_REPORTS_PER_DAY)
+        await messaging.send(context.bot, context.svc.db, chat_id, cap)
+        return END
     view = views.reports.exercise_picker(context.svc.catalogue)
     _draft(context).message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
     return EXERCISE
@@ -189,9 +193,11 @@ async def _finish(update: Update, context: Context, day: date) -> int:
         await update.effective_message.reply_text(problem)
         return DAY
     report = _draft(context).report(day)
-    services.reports.save(context.svc, user_id, report)
-    exercise = context.svc.catalogue.exercises[report.exercise]
-    await _show(update, context, views.reports.saved(report, exercise, today))
+    if services.reports.save(context.svc, user_id, report) is None:
+        view = views.reports.daily_cap(services.reports.MAX_REPORTS_PER_DAY)
+    else:
+        view = views.reports.saved(report, context.svc.catalogue.exercises[report.exercise], today)
+    await _show(update, context, view)
     forget(context, DRAFT)
     return END
 

@@ -101,6 +101,12 @@ def test_webhook_and_admin_settings(tmp_path):
         ("HIPCOACH_LISTEN", {"HIPCOACH_LISTEN": "not a host"}),
         ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "42,@ops"}),
         ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "-5"}),
+        # isdigit() says yes to '²' (then int() raised); int() reads '٣' as 3 and '+7' as 7.
+        ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "42,²"}),
+        ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "٣"}),
+        ("HIPCOACH_ADMIN_IDS", {"HIPCOACH_ADMIN_IDS": "9" * 20}),
+        ("HIPCOACH_PORT", {"HIPCOACH_PORT": "٨٠٨٠"}),
+        ("HIPCOACH_PORT", {"HIPCOACH_PORT": "+443"}),
     ],
 )
 def test_invalid_webhook_and_admin_settings_name_the_variable(name, env, tmp_path):

@@ -15,10 +15,13 @@ from bot import storage
 from bot.core.planning import (
     Invalid,
     Rule,
+    check_future,
     find_zone,
     local_instant,
     next_occurrences,
     occurrences,
+    parse_date,
+    parse_duration,
     parse_plan,
     parse_time,
     parse_weekdays,
@@ -232,6 +235,32 @@ def test_time_and_day_parsers():
     assert parse_weekdays("daily") == frozenset(range(7))
     assert parse_weekdays("tuesday, thu") == frozenset({1, 3})
     assert parse_weekdays("mon,funday") is None
+
+
+def test_typed_numbers_are_ascii_digits_only():
+    # `\d` matches '٧' and int('٧') is 7: these used to plan a 07:30 run of 45 minutes.
+    assert parse_time("٧:30") is None and parse_time("7:٣0") is None
+    assert parse_duration("٤٥") is None and parse_duration("45") == 45
+    assert parse_date("٢٠٢٦-١٢-٠١", date(2026, 3, 2)) is None
+    assert isinstance(parse_plan(["mon", "٧:30"], NOW, "UTC"), Invalid)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "says"),
+    [
+        # West of UTC the instant of the last minute of 9999 is past datetime's range...
+        ("America/Los_Angeles", date(9999, 12, 31), "more than a year"),
+        # ...and east of it, so is the first minute of year 1.
+        ("Asia/Tokyo", date(1, 1, 1), "already passed"),
+        ("Pacific/Kiritimati", date(1, 1, 1), "already passed"),
+    ],
+)
+def test_one_offs_at_the_ends_of_the_calendar_are_refused_not_raised(zone, day, says):
+    at = time(23, 59) if day.year == 9999 else time(0, 0)
+    result = check_future(Rule(at=at, tz=zone, on=day), NOW)
+    assert isinstance(result, Invalid) and says in result.message
+    result = parse_plan([day.isoformat(), at.strftime("%H:%M")], NOW, zone)
+    assert isinstance(result, Invalid) and says in result.message
 
 
 def test_zones_names_suggestions_and_locations():

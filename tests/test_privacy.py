@@ -3,12 +3,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import logging
+import sqlite3
+import time
+import zipfile
+from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_REMOVED, JobEvent
+
+from bot.config import Config
+from bot.ops.logsetup import UpdateContextFilter
+from bot.playground import Playground
 from bot.sandbox import FakeUser
+from bot.services import privacy
 from bot.transport import timers
 from bot.views.export import CSV_COLUMNS
 from tests.test_routine_flow import choose, finish_exercise
@@ -99,6 +111,19 @@ def snapshot(h, user_id: int) -> dict[str, list[dict[str, Any]]]:
 # --- export --------------------------------------------------------------------------------
 
 
+def unzip(doc) -> tuple[str, str, dict[str, Any]]:
+    """The /export document: (CSV text, JSON text, parsed JSON), checking the zip's layout."""
+    assert doc.kind == "document" and doc.filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(doc.file_data)) as archive:
+        names = archive.namelist()
+        assert len(names) == 2 and names[0].endswith(".csv") and names[1].endswith(".json")
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+        assert archive.testzip() is None
+        csv_text = archive.read(names[0]).decode("utf-8")
+        json_text = archive.read(names[1]).decode("utf-8")
+    return csv_text, json_text, json.loads(json_text)
+
+
 async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
     ada, bob = bot.user(ADA, "Ada"), bot.user(BOB, "Bob")
     await quick_routine(ada)
@@ -107,13 +132,12 @@ async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
     await log(bob, "/log rotations 2x10")
     add_plan_rows(bot, ADA)
     ada.send("/export")
-    csv_doc = await ada.expect(lambda m: m.kind == "document")
-    json_doc = await ada.expect(lambda m: m.kind == "document")
-    assert csv_doc.filename.endswith(".csv") and json_doc.filename.endswith(".json")
-    assert "spreadsheet" in csv_doc.plain
+    doc = await ada.expect(lambda m: m.kind == "document")
+    assert "spreadsheet" in doc.plain
+    csv_text, json_text, data = unzip(doc)
 
     # The CSV: one row per set, in time order, every column matching the database.
-    reader = csv.DictReader(io.StringIO(csv_doc.file_data.decode("utf-8")))
+    reader = csv.DictReader(io.StringIO(csv_text))
     assert reader.fieldnames[: len(CSV_COLUMNS)] == CSV_COLUMNS
     rows = list(reader)
     expected = bot.rows(
@@ -140,7 +164,6 @@ async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
     assert {r["routine"] for r in rows} == {"quick", "log"}
 
     # The JSON: settings and every table's rows, exactly as stored, and nobody else's.
-    data = json.loads(json_doc.file_data)
     assert data["user_id"] == ADA
     assert data["settings"] == bot.rows("SELECT * FROM users WHERE id = ?", (ADA,))[0]
     for table in ("sessions", "sets", "feedback", "skips", "log_entries", "plans", "reminders"):
@@ -148,16 +171,14 @@ async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
         assert sorted(data[table], key=lambda r: r["id"]) == mine, table
     assert len(data["log_entries"]) == 2 and len(data["plans"]) == 1
     assert len(data["plan_skips"]) == 1, "rows hanging off the user's plan come along"
-    assert str(BOB) not in json_doc.file_data.decode()
+    assert str(BOB) not in json_text
 
 
 async def test_export_with_no_data_still_sends_both_files(bot):
     user = bot.user(ADA)
     user.send("/export")
-    csv_doc = await user.expect(lambda m: m.kind == "document")
-    json_doc = await user.expect(lambda m: m.kind == "document")
-    assert csv_doc.file_data.decode().strip() == ",".join([*CSV_COLUMNS, "unit"])
-    data = json.loads(json_doc.file_data)
+    csv_text, _, data = unzip(await user.expect(lambda m: m.kind == "document"))
+    assert csv_text.strip() == ",".join([*CSV_COLUMNS, "unit"])
     assert data["sets"] == [] and data["settings"]["id"] == ADA
 
 
@@ -222,3 +243,122 @@ async def test_deleteme_keep_and_expired_confirmations_delete_nothing(bot):
     assert "expired" in text and alert
     assert len(bot.rows("SELECT * FROM sets WHERE user_id = ?", (ADA,))) == 4
     assert len(bot.rows("SELECT * FROM users WHERE id = ?", (ADA,))) == 1
+
+
+# --- erasure leaves no trace: the WAL, the log, the playground's files -----------------------
+
+
+async def delete_everything(user: FakeUser) -> None:
+    user.send("/deleteme")
+    prompt = await user.expect("Delete all your data?")
+    user.press("Yes, delete all my data", prompt)
+    await user.wait_until(lambda: "deleted everything" in prompt.plain)
+
+
+async def test_deleteme_erases_the_wal_too_once_a_reader_lets_go(bot):
+    name = "Quorvelline"  # a first name that is nowhere else
+    ada = bot.user(ADA, name)
+    await log(ada, "/log rotations 2x10")
+    db_file = bot.config.db_path
+    wal = db_file.with_name(db_file.name + "-wal")
+
+    def holding_the_name() -> list[str]:
+        return [p.name for p in (db_file, wal) if name.encode() in p.read_bytes()]
+
+    # Her row in the database file (checkpointed) and again in the WAL (seen again).
+    assert bot.services.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    await log(ada, "/log flexion 1x12 left")
+    assert holding_the_name() == [db_file.name, wal.name]
+
+    # An operator's sqlite3 shell (or a backup) in the middle of a read.
+    reader = sqlite3.connect(db_file)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 1
+    await delete_everything(ada)
+    assert cells_naming(bot, ADA) == []
+    # The rows are gone, but older copies of their pages wait until the reader is done.
+    assert holding_the_name(), "the reader keeps the checkpoint from finishing"
+    [retry] = bot.app.job_queue.get_jobs_by_name(privacy.CHECKPOINT_JOB)
+    finished = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_removed(event: JobEvent) -> None:
+        if event.job_id == retry.job.id:
+            loop.call_soon_threadsafe(finished.set)
+
+    bot.app.job_queue.scheduler.add_listener(on_removed, EVENT_JOB_REMOVED)
+    reader.rollback()
+    reader.close()
+    released = time.monotonic()
+    await asyncio.wait_for(finished.wait(), 5 * privacy.CHECKPOINT_RETRY_SECONDS)
+    took = time.monotonic() - released
+    assert holding_the_name() == [], f"still there {took:.1f} s after the reader let go"
+    assert wal.stat().st_size == 0
+    print(f"erased from the WAL {took:.2f} s after the reader let go")
+
+
+class LogLines(logging.Handler):
+    """Log lines as production formats them, with the update context the filter adds."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self.addFilter(UpdateContextFilter())
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s%(update_ctx)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+async def test_the_deletion_is_logged_without_naming_the_user(bot, caplog):
+    """At the production level (INFO), every line logged while the confirmation is handled,
+    the deletion line included, carries the update id only. (Lines of her earlier updates
+    did name her, as every update's lines do: deploy/README.md says how long the journal
+    keeps them. At DEBUG, PTB's own lines print whole updates.)"""
+    caplog.set_level(logging.INFO)
+    lines = LogLines()
+    logging.getLogger().addHandler(lines)
+    try:
+        ada = bot.user(ADA, "Ada")
+        await log(ada, "/log rotations 2x10")
+        assert any("logged rotations" in x and f"[user={ADA} update=" in x for x in lines.lines)
+        ada.send("/deleteme")
+        prompt = await ada.expect("Delete all your data?")
+        lines.lines.clear()
+        ada.press("Yes, delete all my data", prompt)
+        await ada.wait_until(lambda: "deleted everything" in prompt.plain)
+        await bot.app.update_queue.join()
+    finally:
+        logging.getLogger().removeHandler(lines)
+    [deletion] = [x for x in lines.lines if "deleted their data" in x]
+    assert " [update=" in deletion and "user=" not in deletion
+    assert all(str(ADA) not in x and "Ada" not in x for x in lines.lines), lines.lines
+
+
+async def test_deleteme_in_the_playground_removes_the_files_it_saved(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = Config(db_path=tmp_path / "play.db", time_scale=0.0)
+    folder = tmp_path / "playground-files"
+    folder.mkdir()
+    theirs = folder / "bea-1-progress.png"  # another runner's
+    theirs.write_bytes(b"not Ada's")
+
+    async def say(pg: Playground, line: str) -> list[Any]:
+        reply = await pg.handle(line)
+        await pg.settle(reply.update_id)
+        return pg.changes()
+
+    async with Playground(config, "ada", scripted=True) as pg:
+        await say(pg, "/log rotations 2x10")
+        [export] = [c for c in await say(pg, "/export") if c.saved_to]
+        assert (tmp_path / export.saved_to).is_file()
+        assert export.saved_to.endswith(".zip")
+    async with Playground(config, "ADA", scripted=True) as pg:  # the same runner, later
+        [photo] = [c for c in await say(pg, "/progress") if c.saved_to]
+        saved = {Path(export.saved_to).name, Path(photo.saved_to).name}
+        assert {p.name for p in folder.iterdir()} == saved | {theirs.name}
+        await say(pg, "/deleteme")
+        changes = await say(pg, "1")  # 🗑 Yes, delete all my data
+        assert any("deleted everything" in (c.message.text if c.message else "") for c in changes)
+    assert [p.name for p in folder.iterdir()] == [theirs.name]
+    assert theirs.read_bytes() == b"not Ada's"

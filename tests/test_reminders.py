@@ -220,6 +220,39 @@ async def test_snooze_skip_and_the_post_run_prompt(rbot):
     assert len(rbot.rows("SELECT * FROM sessions")) == 1
 
 
+async def test_skip_this_run_commits_all_or_nothing(rbot):
+    user = rbot.user()
+    await plan(user, "mon,wed 07:30")
+    await move_to(rbot, at(7, 0))
+    reminder = await user.expect("Run at 07:30")
+    # A crash between the answer and the skip: the skip's insert fails (a temporary trigger
+    # on the bot's own connection, gone with it; nothing in the database file).
+    db = rbot.services.db
+    db.execute(
+        "CREATE TEMP TRIGGER crash_on_skip BEFORE INSERT ON plan_skips "
+        "BEGIN SELECT RAISE(ABORT, 'simulated crash'); END"
+    )
+    user.press("Skip this run", reminder)
+    await user.expect("went wrong")
+    monday = "2026-03-02T07:30:00.000000Z"
+    assert rbot.rows("SELECT response FROM reminders WHERE status = 'sent'") == [{"response": None}]
+    assert rbot.rows("SELECT * FROM plan_skips") == []
+    assert rbot.rows(
+        "SELECT status FROM reminders WHERE kind = 'post_run' AND occurrence = ?", (monday,)
+    ) == [{"status": "pending"}]
+    assert labels(reminder) == ["▶ Start warm-up", "⏰ Snooze 10 min", "⏭ Skip this run"]
+
+    db.execute("DROP TRIGGER temp.crash_on_skip")
+    q = user.press("Skip this run", reminder)  # the same button works: nothing was half-done
+    assert (await user.answer_for(q))[0] == "Skipped this run. Rest well!"
+    assert rbot.rows("SELECT response FROM reminders WHERE status = 'sent'") == [
+        {"response": "skip"}
+    ]
+    assert rbot.rows("SELECT occurrence FROM plan_skips") == [{"occurrence": monday}]
+    assert await move_to(rbot, at(8, 30)) == 0  # no post-run prompt for a skipped run
+    assert planned_runs(rbot.services.db, user.id, at(0), at(0, day=3)) == []
+
+
 async def test_foreign_and_forged_reminder_buttons_change_nothing(rbot):
     user = rbot.user()
     await plan(user, "today 07:30")
@@ -464,7 +497,14 @@ def test_every_button_fits_telegram_limits():
         views.plans.choose_days(frozenset(range(7)), "UTC", False),
         views.plans.ask_duration(),
         views.plans.confirm(Rule(at=time(1, 0), tz="UTC", on=date(2026, 3, 3)), [], True),
-        views.plans.runs_list(entries, [(big, rule)] * 5, rule.tz, True),
+        views.plans.runs_list(
+            views.plans.RunsPage(entries * 40, [(big, rule)] * 8, 0, 10**6, 8 * 10**6),
+            rule.tz,
+            True,
+        ),
+        views.plans.runs_list(
+            views.plans.RunsPage([], [(big, rule)] * 8, 10**6 - 2, 10**6, 8 * 10**6), rule.tz, True
+        ),
         views.plans.zone_unknown("x" * 5000, list(zone_names())[-3:]),
     ]
     for view in views:

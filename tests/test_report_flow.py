@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import services
 from bot.core.clock import ManualClock, to_db
 from bot.sandbox import FakeUser
+from bot.services.progress import PROGRESS_COOLDOWN_SECONDS
 
 # A Wednesday morning; the runner's zone stays UTC unless a test sets another.
 NOW = datetime(2025, 5, 14, 9, 30, tzinfo=UTC)
@@ -218,6 +220,82 @@ async def test_another_command_ends_the_flow(clocked):
     assert log_rows(clocked) == []
 
 
+# --- the daily cap -------------------------------------------------------------------------
+
+
+def add_reports_made_at(h, user_id: int, stamps: list[datetime]) -> None:
+    """One-set reports made at these instants, as /log would have stored them."""
+    db = h.services.db
+    with db.atomic():
+        for when in stamps:
+            report_id = db.execute(
+                "INSERT INTO log_entries (user_id, exercise, side, sets, reps, day, "
+                "performed_at, created_at) VALUES (?, 'rotations', 'right', 1, 10, ?, ?, ?)",
+                [user_id, when.date().isoformat(), to_db(when), to_db(when)],
+            ).lastrowid
+            db.execute(
+                "INSERT INTO sets (user_id, exercise, side, set_no, target_reps, actual_reps, "
+                "source, log_id, performed_at, created_at) "
+                "VALUES (?, 'rotations', 'right', 1, 10, 10, 'log', ?, ?, ?)",
+                [user_id, report_id, to_db(when), to_db(when)],
+            )
+
+
+async def test_reports_stop_at_the_daily_cap_of_the_runners_own_day(clocked):
+    cap = services.reports.MAX_REPORTS_PER_DAY
+    user = clocked.user()
+    user.send("/start")
+    await user.expect("hip coach")
+    # 21:30 in Auckland; its day began at 12:00 UTC yesterday.
+    clocked.services.db.execute("UPDATE users SET tz = 'Pacific/Auckland' WHERE id = ?", [user.id])
+    midnight = datetime(2025, 5, 13, 12, 0, tzinfo=UTC)
+    yesterday = [midnight - timedelta(minutes=m + 1) for m in range(5)]  # do not count
+    today = [midnight + timedelta(minutes=m) for m in range(cap - 2)]
+    add_reports_made_at(clocked, user.id, yesterday + today)
+
+    # One button flow opened below the cap...
+    user.send("/log")
+    picker = await user.expect("which exercise?")
+    await log(user, "/log rotations 2x10")  # ...and a shortcut, which ends the flow
+    await log(user, "/log flexion 1x12 left")  # the last one today: the cap-th
+    assert len(log_rows(clocked)) == 5 + cap
+
+    user.send("/log 90/90 2x30s")
+    msg = await user.expect(f"That's {cap} logs today")
+    assert "Nothing was saved" in msg.plain
+    user.send("/log")
+    await user.expect(f"That's {cap} logs today")
+    assert not picker.buttons and not any("which exercise" in m.plain for m in user.messages[-2:])
+    assert len(log_rows(clocked)) == 5 + cap
+    assert len(set_rows(clocked)) == 5 + cap - 2 + 4 + 1
+
+    # The runner's next day (00:30 in Auckland) starts a fresh count.
+    clocked.clock.set(datetime(2025, 5, 14, 12, 30, tzinfo=UTC))
+    await log(user, "/log 90/90 2x30s")
+    assert len(log_rows(clocked)) == 5 + cap + 1
+
+
+async def test_the_button_flow_saves_nothing_past_the_cap(clocked):
+    cap = services.reports.MAX_REPORTS_PER_DAY
+    user = clocked.user()
+    user.send("/log")
+    picker = await user.expect("which exercise?")
+    user.press("Hip rotations", picker)
+    await user.wait_until(lambda: "which side?" in picker.plain)
+    user.press("Both sides", picker)
+    await user.wait_until(lambda: "How many sets?" in picker.plain)
+    user.press("2", picker)
+    await user.wait_until(lambda: "How many reps" in picker.plain)
+    user.press("10", picker)
+    await user.wait_until(lambda: "When?" in picker.plain)
+    # Meanwhile the day's reports reach the cap (another device, a script).
+    add_reports_made_at(clocked, user.id, [NOW - timedelta(minutes=m) for m in range(cap)])
+    user.press("Today", picker)
+    await user.wait_until(lambda: f"That's {cap} logs today" in picker.plain)
+    assert not picker.buttons
+    assert len(log_rows(clocked)) == cap
+
+
 # --- undo ----------------------------------------------------------------------------------
 
 
@@ -351,6 +429,7 @@ async def test_progress_streak_counts_planned_runs_that_got_a_warm_up(clocked):
     assert "2 routines done · 3 runs planned" in first.plain
     assert "Streak: starts with a pre-run routine" in first.plain
     await log(user, "/log flexion 2x15")  # ...but the band work today is
+    clocked.clock.advance(timedelta(seconds=PROGRESS_COOLDOWN_SECONDS))  # a fresh /progress
     user.send("/progress")
     second = await user.expect(lambda m: m.kind == "photo")
     assert "Streak: 2 planned runs in a row warmed up" in second.plain

@@ -83,6 +83,13 @@ def test_examples(text, expected):
         ("2025-02-30 rotations 1x10", "couldn't read that date"),
         ("yesterday monday rotations 1x10", "One date"),
         ("x" * 300, "too long"),
+        # Numbers are ASCII digits: `\d` matched these and int() read them (٢x١٠ was 2x10).
+        ("rotations ٢x١٠", "didn't catch"),
+        ("rotations ²x10", "didn't catch"),
+        ("rotations 2x10 ٣ may", "didn't catch"),
+        # Past 19 digits a number reads as huge, never as an error or a partial match.
+        ("rotations 99999999999999999999x10", "Sets go from 1"),
+        ("rotations 1x" + "9" * 150, "more than 100 reps"),
     ],
 )
 def test_errors_say_what_was_wrong(text, reason):
@@ -102,6 +109,9 @@ def test_typed_day_and_amount_for_the_button_flow():
     assert isinstance(parse_amount("12s", seconds=False), ParseError)
     assert isinstance(parse_amount("0", seconds=False), ParseError)
     assert isinstance(parse_amount("2x10", seconds=False), ParseError)
+    assert isinstance(parse_amount("١٢", seconds=False), ParseError)
+    assert isinstance(parse_amount("9" * 30, seconds=False), ParseError)
+    assert isinstance(parse_day("٣ may", TODAY), ParseError)
 
 
 def test_performed_at_is_now_today_and_local_noon_before():

@@ -22,10 +22,15 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core.numbers import parse_int
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT_DURATION = 45
 MIN_DURATION, MAX_DURATION = 5, 600
+# Active plans per runner: more than any training week needs, and it bounds the work of a
+# rebuild (/plan, /timezone) and how many reminders one runner can have due at once.
+MAX_PLANS = 12
 _FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _GROUPS = {
     "daily": range(7),
@@ -34,8 +39,11 @@ _GROUPS = {
     "weekends": range(5, 7),
     "weekend": range(5, 7),
 }
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-_DURATION_RE = re.compile(r"^(\d{1,3})\s*(m|min|mins|minutes)?$")
+# ASCII digits only ([0-9], never \d): '٧' is a digit to `re` and to int(), not to us.
+_TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])$")
+_DURATION_RE = re.compile(r"^([0-9]{1,3})\s*(m|min|mins|minutes)?$")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_DAYS_AHEAD = 366
 
 ACCEPTED = (
     "I understand:\n"
@@ -126,7 +134,8 @@ def parse_time(text: str) -> time | None:
     match = _TIME_RE.match(text.strip().lower())
     if match is None:
         return None
-    return time(int(match.group(1)), int(match.group(2)))
+    hour, minute = parse_int(match.group(1), 0, 23), parse_int(match.group(2), 0, 59)
+    return time(hour, minute) if hour is not None and minute is not None else None
 
 
 def parse_weekdays(text: str) -> frozenset[int] | None:
@@ -165,8 +174,7 @@ def parse_duration(text: str) -> int | None:
     match = _DURATION_RE.match(text.strip().lower())
     if match is None:
         return None
-    minutes = int(match.group(1))
-    return minutes if MIN_DURATION <= minutes <= MAX_DURATION else None
+    return parse_int(match.group(1), MIN_DURATION, MAX_DURATION)
 
 
 def parse_date(text: str, today: date) -> date | None:
@@ -176,7 +184,7 @@ def parse_date(text: str, today: date) -> date | None:
         return today
     if word == "tomorrow":
         return today + timedelta(days=1)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+    if not _DATE_RE.fullmatch(word):
         return None
     try:
         return date.fromisoformat(word)
@@ -203,15 +211,28 @@ def parse_plan(args: list[str], now: datetime, tz: str) -> Rule | Invalid:
     return Rule(at=at, tz=tz, weekdays=days, duration_minutes=duration)
 
 
+PASSED = "That time has already passed. Pick a time that's still ahead."
+TOO_FAR = "That's more than a year away. Plan something sooner."
+
+
 def check_future(rule: Rule, now: datetime) -> Rule | Invalid:
-    """A one-off run must still be ahead; a year ahead at most."""
+    """A one-off run must still be ahead; a year ahead at most.
+
+    The dates are compared first: the instant of 9999-12-31 23:59 west of UTC (or of
+    0001-01-01 east of it) is outside what datetime can hold, so it is never computed.
+    """
     if rule.on is None:
         return rule
+    today = now.astimezone(ZoneInfo(rule.tz)).date()
+    if rule.on < today:
+        return Invalid(PASSED)
+    if rule.on > today + timedelta(days=MAX_DAYS_AHEAD):
+        return Invalid(TOO_FAR)
     start = local_instant(rule.on, rule.at, rule.tz)
     if start <= now:
-        return Invalid("That time has already passed. Pick a time that's still ahead.")
-    if start > now + timedelta(days=366):
-        return Invalid("That's more than a year away. Plan something sooner.")
+        return Invalid(PASSED)
+    if start > now + timedelta(days=MAX_DAYS_AHEAD):
+        return Invalid(TOO_FAR)
     return rule
 
 

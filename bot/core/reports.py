@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.content import Catalogue, Exercise
 from bot.core.localtime import local_today
+from bot.core.numbers import SQLITE_MAX, parse_int
 
 Side = Literal["right", "left", "both"]
 
@@ -98,15 +99,26 @@ MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}
 _UNIT = r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|reps?)?"
 _END = r"(?![\w/.-])"
 _START = r"(?<![\w/.-])"
+# Numbers are ASCII digits ([0-9], never \d: '٣' is a digit to `re` and to int()), read by
+# _number; the guards above keep a longer run of digits from matching in part.
 
 DOSE_PATTERNS = [
-    re.compile(_START + r"(?P<sets>\d+)\s*x\s*(?P<amount>\d+)\s*" + _UNIT + _END),
-    re.compile(_START + r"(?P<sets>\d+)\s*sets?\s*(?:of\s*)?(?P<amount>\d+)\s*" + _UNIT + _END),
+    re.compile(_START + r"(?P<sets>[0-9]+)\s*x\s*(?P<amount>[0-9]+)\s*" + _UNIT + _END),
+    re.compile(
+        _START + r"(?P<sets>[0-9]+)\s*sets?\s*(?:of\s*)?(?P<amount>[0-9]+)\s*" + _UNIT + _END
+    ),
 ]
 SINGLE_PATTERN = re.compile(
-    _START + r"(?P<amount>\d+)\s*(?P<unit>s|secs?|seconds?|m|mins?|minutes?|reps?)" + _END
+    _START + r"(?P<amount>[0-9]+)\s*(?P<unit>s|secs?|seconds?|m|mins?|minutes?|reps?)" + _END
 )
-BARE_NUMBER = re.compile(r"^\d+$")
+BARE_NUMBER = re.compile(r"^[0-9]+$")
+
+
+def _number(digits: str) -> int:
+    """Digits a pattern matched, through the one parser; past 19 digits it reads as huge,
+    so the range checks reject it with their usual message."""
+    value = parse_int(digits)
+    return SQLITE_MAX if value is None else value
 
 
 def normalize(text: str) -> str:
@@ -162,16 +174,19 @@ WEEKDAY_WORDS = {
 _MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
 DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(_START + r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _END)),
-    ("dotted", re.compile(_START + r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{2,4}))?" + _END)),
-    ("ago", re.compile(_START + r"(?P<n>\d+)\s*(?:d|days?)\s+ago" + _END)),
+    ("iso", re.compile(_START + r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})" + _END)),
+    (
+        "dotted",
+        re.compile(_START + r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})(?:\.(?P<y>[0-9]{2,4}))?" + _END),
+    ),
+    ("ago", re.compile(_START + r"(?P<n>[0-9]+)\s*(?:d|days?)\s+ago" + _END)),
     (
         "day_month",
-        re.compile(_START + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH + ")" + _END),
+        re.compile(_START + r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH + ")" + _END),
     ),
     (
         "month_day",
-        re.compile(_START + r"(?P<mon>" + _MONTH + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?" + _END),
+        re.compile(_START + r"(?P<mon>" + _MONTH + r")\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?" + _END),
     ),
     ("weekday", re.compile(_START + r"(?:last\s+)?(?P<wd>" + _WEEKDAY + ")" + _END)),
     ("word", re.compile(_START + r"(?P<word>today|yesterday|yday|tomorrow)" + _END)),
@@ -196,18 +211,19 @@ def _date_from(kind: str, m: re.Match[str], today: date) -> date | None:
         shift = {"today": 0, "tomorrow": 1}.get(groups["word"], -1)
         return today + timedelta(days=shift)
     if kind == "ago":
-        n = int(groups["n"])
+        n = _number(groups["n"])
         return today - timedelta(days=n) if n <= MAX_DAYS_BACK else None
     if kind == "weekday":
         return today - timedelta(days=(today.weekday() - WEEKDAY_WORDS[groups["wd"]]) % 7)
     if kind in ("day_month", "month_day"):
-        return _latest(int(groups["d"]), MONTH_WORDS[groups["mon"]], today, None)
+        return _latest(_number(groups["d"]), MONTH_WORDS[groups["mon"]], today, None)
     year = groups.get("y")
     if year is not None and len(year) == 2:
         year = "20" + year
     if year is not None and len(year) != 4:
         return None
-    return _latest(int(groups["d"]), int(groups["m"]), today, int(year) if year else None)
+    day, month = _number(groups["d"]), _number(groups["m"])
+    return _latest(day, month, today, _number(year) if year else None)
 
 
 def _take_date(text: str, today: date) -> tuple[str, date | None, str | None]:
@@ -273,8 +289,8 @@ def _take_dose(
     for pattern in patterns:
         while (m := pattern.search(text)) is not None:
             unit, factor = _unit(m.group("unit"))
-            sets = int(m.group("sets")) if "sets" in m.groupdict() else 1
-            doses.append(_Dose(sets, int(m.group("amount")) * factor, unit))
+            sets = _number(m.group("sets")) if "sets" in m.groupdict() else 1
+            doses.append(_Dose(sets, _number(m.group("amount")) * factor, unit))
             text = text[: m.start()] + " " + text[m.end() :]
     return text, doses
 
@@ -284,7 +300,7 @@ def parse_amount(text: str, seconds: bool) -> int | ParseError:
     rest, doses = _take_dose(normalize(text)[:MAX_TEXT])
     words = rest.split()
     if not doses and len(words) == 1 and BARE_NUMBER.match(words[0]):
-        doses, words = [_Dose(1, int(words[0]), None)], []
+        doses, words = [_Dose(1, _number(words[0]), None)], []
     if len(doses) != 1 or words or doses[0].sets != 1:
         return ParseError("Send one number, like 12.")
     dose = doses[0]
@@ -350,7 +366,7 @@ def parse_report(text: str, catalogue: Catalogue, today: date) -> Report | Parse
         if word in SIDE_WORDS:
             sides.add(SIDE_WORDS[word])
         elif BARE_NUMBER.match(word):
-            doses.append(_Dose(1, int(word), None))
+            doses.append(_Dose(1, _number(word), None))
         elif word not in FILLER:
             unknown.append(word)
     if not ids:

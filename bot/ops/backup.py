@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config
-from bot.storage.db import BUSY_TIMEOUT_MS
+from bot.storage.db import BUSY_TIMEOUT_MS, private_dir, private_file
 
 
 class OpsError(Exception):
@@ -39,11 +39,12 @@ def backup(db_path: Path, target: Path, *, now: datetime | None = None) -> Backu
         target = target / f"hipcoach-{stamp}.db"
     if target.resolve() == db_path.resolve():
         raise OpsError("the backup target is the live database itself: choose another path")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
-    # The copy holds every runner's data: readable by the bot's user only.
-    os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    # The copy holds every runner's data: readable by the bot's user only, whatever the
+    # umask (its journal, while it is written, takes the same mode).
+    private_file(partial)
     try:
         n_tables = _copy(db_path, partial)
     except BaseException:

@@ -2,7 +2,12 @@
 
 httpx logs every request URL (which contains the token) at INFO, and PTB logs its Bot API
 URL at DEBUG; a filter on every handler rewrites any token-shaped string before output.
-The webhook secret (in PTB's DEBUG line for setWebhook) is removed the same way.
+The webhook secret (in PTB's DEBUG line for setWebhook) is removed the same way, and so are
+their percent-encoded spellings (a token in a URL may read `123%3AABC…`).
+
+Tracebacks nobody catches are redacted too: configure_logging installs `sys.excepthook`,
+`threading.excepthook` and `sys.unraisablehook` (PTB's InvalidToken message quotes the whole
+token). asyncio's unhandled task errors are logged, so the filter already covers them.
 
 Lines logged while an update is handled end with ` [user=… update=…]`: a TypeHandler sets a
 contextvar first thing, and UpdateContextFilter reads it.
@@ -14,20 +19,53 @@ import asyncio
 import logging
 import re
 import sys
+import threading
+import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import quote
 
-# Any Telegram bot token: digits, a colon, and a long url-safe secret.
-TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# Any Telegram bot token: digits, a colon (maybe percent-encoded), and a long url-safe secret.
+TOKEN_PATTERN = re.compile(r"\d{3,}(?::|%3[aA])[A-Za-z0-9_-]{20,}")
 REDACTED = "<token>"
 SECRET_REDACTED = "<secret>"
 
 
+def _spellings(secret: str) -> re.Pattern[str]:
+    """`secret` as written or percent-encoded, character by character (`:` or `%3A`/`%3a`),
+    which covers both `quote(secret)` and `quote(secret, safe="")`."""
+    parts = []
+    for char in secret:
+        encoded = quote(char, safe="")
+        literal = re.escape(char)
+        parts.append(literal if encoded == char else f"(?:{literal}|(?i:{re.escape(encoded)}))")
+    return re.compile("".join(parts))
+
+
+class Redactor:
+    """Removes one bot token and one webhook secret, in every spelling, from text."""
+
+    def __init__(self, token: str | None = None, secret: str | None = None) -> None:
+        self.rules: list[tuple[re.Pattern[str], str]] = []
+        if token:
+            self.rules.append((_spellings(token), REDACTED))
+            # The part after the colon is the credential itself: never print it alone either.
+            _, _, key = token.partition(":")
+            if len(key) >= 8:
+                self.rules.append((_spellings(key), REDACTED))
+        if secret:
+            self.rules.append((_spellings(secret), SECRET_REDACTED))
+
+    def __call__(self, text: str) -> str:
+        for pattern, replacement in self.rules:
+            text = pattern.sub(replacement, text)
+        return TOKEN_PATTERN.sub(REDACTED, text)
+
+
 def redact(text: str, token: str | None = None) -> str:
     """Remove the bot token (and anything shaped like one) from text."""
-    if token:
-        text = text.replace(token, REDACTED)
-    return TOKEN_PATTERN.sub(REDACTED, text)
+    return Redactor(token)(text)
 
 
 class RedactTokenFilter(logging.Filter):
@@ -35,12 +73,7 @@ class RedactTokenFilter(logging.Filter):
 
     def __init__(self, token: str | None = None, secret: str | None = None) -> None:
         super().__init__()
-        self.token = token
-        self.secret = secret  # the webhook secret_token, just as sensitive
-
-    def _clean(self, text: str) -> str:
-        text = redact(text, self.token)
-        return text.replace(self.secret, SECRET_REDACTED) if self.secret else text
+        self._clean = Redactor(token, secret)  # the webhook secret_token is just as sensitive
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -55,6 +88,62 @@ class RedactTokenFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self._clean(record.stack_info)
         return True
+
+
+# PTB lines that only repeat an exception it raises to our code, which says it in one line
+# (`hipcoach run` on a rejected token or a wrong API URL, doctor): shown at DEBUG only.
+_PTB_REPEATS = (
+    ("telegram.ext", "Invalid token. Aborting retry loop."),
+    ("telegram.request.BaseRequest", "Can not load invalid JSON data"),
+)
+
+
+class PtbRepeatsFilter(logging.Filter):
+    """Drops PTB's own traceback of an error its caller reports anyway, unless at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG) or not isinstance(record.msg, str):
+            return True
+        return not any(record.name == name and text in record.msg for name, text in _PTB_REPEATS)
+
+
+def install_excepthooks(token: str | None, secret: str | None = None) -> None:
+    """Uncaught exceptions (main thread, other threads, `__del__`) print as Python would
+    print them, redacted: under systemd, stderr is the journal."""
+    clean = Redactor(token, secret)
+
+    def show(
+        header: str,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        lines = traceback.format_exception(kind, value, tb) if kind is not None else []
+        try:
+            sys.stderr.write(clean(header + "".join(lines)))
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # stderr closed or gone: stay silent
+            pass
+
+    def on_uncaught(
+        kind: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        show("", kind, value, tb)
+
+    def on_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:  # what the default hook ignores, too
+            return
+        name = args.thread.name if args.thread is not None else threading.get_ident()
+        show(f"Exception in thread {name}:\n", args.exc_type, args.exc_value, args.exc_traceback)
+
+    def on_unraisable(args: sys.UnraisableHookArgs) -> None:
+        where = args.err_msg or "Exception ignored in"
+        header = f"{where}: {args.object!r}\n" if args.object is not None else f"{where}:\n"
+        show(header, args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = on_uncaught
+    threading.excepthook = on_thread
+    sys.unraisablehook = on_unraisable
 
 
 @dataclass(frozen=True)
@@ -77,6 +166,14 @@ def _current_task() -> asyncio.Task[object] | None:
 def set_update_context(user_id: int | None, update_id: int) -> None:
     """Called first thing for every update: later lines from the same task carry its ids."""
     _update_tag.set(UpdateTag(user_id, update_id, _current_task()))
+
+
+def forget_update_user() -> None:
+    """From here on, this update's lines carry its update id only: an update that erases
+    the runner (/deleteme) must not name them in the log either."""
+    tag = _update_tag.get()
+    if tag is not None:
+        _update_tag.set(UpdateTag(None, tag.update_id, tag.task))
 
 
 class UpdateContextFilter(logging.Filter):
@@ -107,6 +204,8 @@ def configure_logging(
     )
     handler.addFilter(RedactTokenFilter(token, secret))
     handler.addFilter(UpdateContextFilter())
+    handler.addFilter(PtbRepeatsFilter())
+    install_excepthooks(token, secret)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.ops.logsetup import RedactTokenFilter
 from bot.playground.core import PLAY_TOKEN, Playground
 from bot.playground.script import NextLine, run_script
+from bot.storage.db import private_dir, private_file
 
 __all__ = ["Playground", "run_playground"]
 
@@ -33,7 +34,8 @@ def _configure_logging(config: Config) -> Callable[[], None]:
     Returns an undo, so calling the playground in-process (tests) leaves logging as it was.
     """
     path = log_file_for(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
+    private_file(path)  # log lines name users: private, like the database beside it
     redact = RedactTokenFilter(PLAY_TOKEN)
     to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

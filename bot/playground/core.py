@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+import re
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,7 @@ from bot.playground.render import flat_buttons
 from bot.sandbox import BotMessage, FakeBotAPI, FakeRequest
 from bot.services import reminders
 from bot.services.state import services_of
+from bot.storage.db import private_dir, private_file
 from bot.storage.users import get_user, user_tz
 from bot.transport.runtime import running
 from bot.transport.updates import FairUpdateProcessor
@@ -183,6 +185,7 @@ class Playground:
         stack = AsyncExitStack()
         await stack.enter_async_context(running(self.app))
         self._stack = stack
+        services_of(self.app).on_erase.append(self._erase_files)
         return self
 
     async def __aexit__(
@@ -336,9 +339,23 @@ class Playground:
         name = file_name(message)
         safe_user = "".join(c if c.isalnum() else "_" for c in self.name)
         path = self.files_dir / f"{safe_user}-{message.message_id}-{name}"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # An export holds the runner's data: this user only (0700 folder, 0600 file).
+        private_dir(path.parent)
+        private_file(path)
         path.write_bytes(message.file_data)
         return shown_path(path)
+
+    def _erase_files(self, user_id: int) -> None:
+        """/deleteme: the photos and exports saved for this runner go with their data, from
+        earlier sessions too (the same name, in any case, is the same runner). Other
+        runners' files stay."""
+        if user_id != self.user.id or not self.files_dir.is_dir():
+            return
+        safe_user = "".join(c if c.isalnum() else "_" for c in self.name)  # as _save_file
+        mine = re.compile(re.escape(safe_user.casefold()) + r"-[0-9]+-.+")
+        for path in self.files_dir.iterdir():
+            if mine.fullmatch(path.name.casefold()) and path.is_file():
+                path.unlink(missing_ok=True)
 
     # --- knowing the bot is done ----------------------------------------------------------
 

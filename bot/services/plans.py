@@ -8,12 +8,11 @@ Every change is committed together with a rebuild of the runner's future reminde
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import storage, views
 from bot.core.localtime import local_today
-from bot.core.planning import Rule, next_occurrences, occurrences
+from bot.core.planning import MAX_PLANS, Rule, next_occurrences, occurrences
 from bot.services import reminders
 from bot.services.state import Services
 from bot.views import callbacks
@@ -36,38 +35,41 @@ def preview(svc: Services, rule: Rule, count: int = 3) -> list[datetime]:
     return next_occurrences(rule, svc.clock.now(), count)
 
 
-def create_plan(svc: Services, user_id: int, rule: Rule) -> list[datetime]:
-    """Save a plan and its reminders at once; returns its next three runs."""
+def at_cap(svc: Services, user_id: int) -> bool:
+    """Does the runner have as many plans as we keep (`MAX_PLANS`)?"""
+    return storage.plans.count_plans(svc.db, user_id) >= MAX_PLANS
+
+
+def create_plan(svc: Services, user_id: int, rule: Rule) -> list[datetime] | None:
+    """Save a plan and its reminders at once; returns its next three runs, or None when
+    the runner already has `MAX_PLANS` (nothing is saved).
+
+    The cap keeps each rebuild small and bounds how many reminders one runner has due at
+    once; databases from before it may hold more, and still work (see `runs_view`).
+    """
     now = svc.clock.now()
     with svc.db.atomic():
+        if storage.plans.count_plans(svc.db, user_id) >= MAX_PLANS:
+            return None
         plan_id = storage.plans.insert_plan(svc.db, user_id, rule, now)
         reminders.rebuild_user(svc.db, user_id, now)
     log.info("user %s planned runs (plan %s)", user_id, plan_id)
     return next_occurrences(rule, now, 3)
 
 
-@dataclass(frozen=True)
-class RunsOverview:
-    entries: list[views.plans.RunEntry]
-    plans: list[tuple[int, Rule]]
-    settings: storage.users.Settings
-
-
-def runs_overview(svc: Services, user_id: int, days: int = 7) -> RunsOverview:
+def next_runs(svc: Services, user_id: int, days: int = 7) -> list[views.plans.RunEntry]:
+    """Every run of the runner's plans in the next `days`, skipped ones marked, in order."""
     now = svc.clock.now()
     end = now + timedelta(days=days)
     entries: list[views.plans.RunEntry] = []
-    plans = storage.plans.user_plans(svc.db, user_id)
-    for plan in plans:
+    for plan in storage.plans.user_plans(svc.db, user_id):
         skips = storage.plans.skipped(svc.db, plan.id, now, end)
         for run in occurrences(plan.rule, now, end):
             entries.append(
                 views.plans.RunEntry(plan.id, run, plan.rule.duration_minutes, run in skips)
             )
     entries.sort(key=lambda e: e.start)
-    return RunsOverview(
-        entries, [(p.id, p.rule) for p in plans], storage.users.get_settings(svc.db, user_id)
-    )
+    return entries
 
 
 def skip_run(svc: Services, user_id: int, plan_id: int, run: datetime) -> str:
@@ -119,20 +121,45 @@ def change_afterrun(svc: Services, user_id: int, minutes: int | None) -> None:
         reminders.rebuild_user(svc.db, user_id, svc.clock.now())
 
 
-def runs_view(svc: Services, user_id: int) -> views.base.View:
-    """/runs: the next 7 days of planned runs, with skip and delete buttons."""
-    overview = runs_overview(svc, user_id)
-    s = overview.settings
-    return views.plans.runs_list(overview.entries, overview.plans, s.tz, s.tz_set)
+def runs_view(svc: Services, user_id: int, page: int = 0) -> views.base.View:
+    """/runs, one page: the next 7 days (first page) and `PLANS_PER_PAGE` plans, each with
+    its delete button, so every plan stays reachable however many there are."""
+    per_page = views.plans.PLANS_PER_PAGE
+    total = storage.plans.count_plans(svc.db, user_id)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 0), pages - 1)
+    plans = storage.plans.user_plans(svc.db, user_id, offset=page * per_page, limit=per_page)
+    entries = next_runs(svc, user_id) if page == 0 else []
+    s = settings_of(svc, user_id)
+    shown = views.plans.RunsPage(entries, [(p.id, p.rule) for p in plans], page, pages, total)
+    return views.plans.runs_list(shown, s.tz, s.tz_set)
 
 
-def runs_pressed(svc: Services, user_id: int, data: str) -> tuple[str, bool]:
-    """A /runs button (`rn:`): (the callback answer, whether to redraw the list)."""
+def runs_pressed(svc: Services, user_id: int, data: str) -> tuple[str, views.base.View | None]:
+    """A /runs button (`rn:`): the callback answer, and the list to redraw (or None).
+
+    After a skip the first page is redrawn (its skip buttons are there); after a delete,
+    the page the plan was on.
+    """
     parsed = callbacks.parse_runs_button(data)
     if parsed is None:
-        return "That button doesn't work any more.", False
+        return "That button doesn't work any more.", None
     if parsed.run is not None:
-        answer = skip_run(svc, user_id, parsed.plan_id, parsed.run)
+        answer, page = skip_run(svc, user_id, parsed.plan_id, parsed.run), 0
     else:
         answer = delete_plan(svc, user_id, parsed.plan_id)
-    return answer, answer != NOT_YOURS
+        before = storage.plans.count_plans(svc.db, user_id, before=parsed.plan_id)
+        page = before // views.plans.PLANS_PER_PAGE
+    if answer == NOT_YOURS:
+        return answer, None
+    return answer, runs_view(svc, user_id, page)
+
+
+def runs_page_pressed(
+    svc: Services, user_id: int, data: str
+) -> tuple[str | None, views.base.View | None]:
+    """‹ › in /runs (`rn:p:<page>`): the presser's own plans, that page (clamped)."""
+    page = callbacks.parse_runs_page(data)
+    if page is None:
+        return "That button doesn't work any more.", None
+    return None, runs_view(svc, user_id, page)

@@ -2,20 +2,31 @@
 
 Every button is checked against the person pressing it, so forged or forwarded data can
 never touch another user's rows. Deleting also stops whatever is scheduled for the runner
-and ends any flow they are in, so nothing about them is left in memory either.
+and ends any flow they are in, so nothing about them is left in memory either, and keeps
+checkpointing until the database's WAL holds no older copy of their rows.
+
+An export is read and zipped in a worker thread on a read-only connection of its own, so a
+long history never holds up other runners.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, ConversationHandler
 
 from bot import storage, views
-from bot.services.state import Services
+from bot.services import reminders
+from bot.services.state import Context, Services
 from bot.transport import messaging
 from bot.views import callbacks
 
@@ -23,28 +34,72 @@ log = logging.getLogger(__name__)
 
 # A /deleteme confirmation is good for this long; an old one found later asks again.
 DELETE_CONFIRM_SECONDS = 10 * 60
+# Telegram takes files of up to 50 MB from bots; the zip stays well under that.
+EXPORT_MAX_BYTES = 45_000_000
+# One export per user this often: it reads every row they have.
+EXPORT_COOLDOWN_SECONDS = 30
+# While a reader keeps the WAL from being truncated, try again this often.
+CHECKPOINT_RETRY_SECONDS = 1.0
+CHECKPOINT_JOB = "erasure-checkpoint"
+# Zips up to this size stay in memory while written; bigger ones spill to a private temp file.
+SPOOL_BYTES = 4_000_000
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def export(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
-    """Two files: every set as CSV, and everything kept as JSON."""
+    """One zip: every set as CSV, and everything kept as JSON."""
+    wait = svc.cooldown("export", user_id, EXPORT_COOLDOWN_SECONDS)
+    if wait:
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_cooldown(wait))
+        return
     now = svc.clock.now()
-    csv_name, json_name = views.export.filenames(now)
-    dump = storage.privacy.dump_user(svc.db, user_id, chat_id)
-    files = [
-        (csv_name, views.export.sets_csv(storage.privacy.export_sets(svc.db, user_id)), "csv"),
-        (json_name, views.export.data_json(dump, user_id, now), "json"),
-    ]
-    for name, data, kind in files:
-        try:
-            await bot.send_document(
-                chat_id, document=data, filename=name, caption=views.privacy.export_caption(kind)
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    except TelegramError as exc:
+        log.debug("chat action failed: %s", exc)
+    path = storage.db.file_of(svc.db)
+    try:
+        data = await asyncio.to_thread(_zip_export, path, user_id, chat_id, now)
+    except views.export.TooLarge:
+        log.warning(
+            "export for chat %s is over %s bytes zipped; not sent", chat_id, EXPORT_MAX_BYTES
+        )
+        limit_mb = max(1, round(EXPORT_MAX_BYTES / 1_000_000))
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_too_large(limit_mb))
+        return
+    try:
+        await bot.send_document(
+            chat_id,
+            document=data,
+            filename=views.export.filenames(now)[0],
+            caption=views.privacy.export_caption(),
+        )
+    except TelegramError as exc:
+        log.warning("export to chat %s failed: %s", chat_id, exc)
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_failed())
+
+
+def _zip_export(path: Path, user_id: int, chat_id: int, now: datetime) -> bytes:
+    """In a worker thread: stream every row about the user into a zip (bot.views.export)."""
+    with (
+        storage.db.reader(path) as db,
+        tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out,  # a spilled file is mode 0600
+    ):
+        # One read transaction: the CSV and the JSON show the same moment.
+        with db.conn:
+            db.execute("BEGIN")
+            views.export.write_zip(
+                out,
+                now,
+                user_id,
+                storage.privacy.export_sets(db, user_id),
+                storage.privacy.user_settings(db, user_id),
+                storage.privacy.user_tables(db, user_id, chat_id),
+                max_bytes=EXPORT_MAX_BYTES,
             )
-        except TelegramError as exc:
-            log.warning("export to chat %s failed: %s", chat_id, exc)
-            await messaging.send(bot, svc.db, chat_id, views.privacy.export_failed())
-            return
+        out.seek(0)
+        return out.read()
 
 
 async def confirm_delete(svc: Services, bot: Bot, chat_id: int) -> None:
@@ -74,14 +129,20 @@ async def delete_pressed(
     _cancel_jobs(svc, app, chat_id, user_id)
     _end_conversations(app, chat_id, user_id)
     deleted = storage.privacy.delete_user(svc.db, user_id, chat_id)
-    # No user id in this line: after deletion nothing should name them, the log included.
+    # No user id in this line: after deletion nothing should name them, the log included
+    # (the handler has dropped the user from this update's log context).
     log.info("a user deleted their data: %s rows", sum(deleted.values()))
+    _erase_from_wal(svc, app)
+    _run_erase_hooks(svc, user_id)
     if message_id is not None:
         await messaging.edit(app.bot, chat_id, message_id, views.privacy.deleted())
     else:
         await messaging.send(app.bot, svc.db, chat_id, views.privacy.deleted())
     app.drop_user_data(user_id)
     app.drop_chat_data(chat_id)
+    svc.charts.pop(user_id, None)
+    for key in [k for k in svc.heavy_runs if k[1] == user_id]:
+        del svc.heavy_runs[key]
     return "Deleted", False
 
 
@@ -91,9 +152,48 @@ async def keep_pressed(bot: Bot, chat_id: int, message_id: int | None) -> None:
         await messaging.edit(bot, chat_id, message_id, views.privacy.kept())
 
 
+def _erase_from_wal(svc: Services, app: AnyApp) -> None:
+    """The WAL still holds older copies of the deleted rows: checkpoint it away now, or, while
+    another connection reads (an export, a backup, an operator's shell), every second until
+    it can be done."""
+    if storage.db.checkpoint(svc.db):
+        return
+    assert app.job_queue is not None
+    if app.job_queue.get_jobs_by_name(CHECKPOINT_JOB):
+        return  # already retrying: the same checkpoint covers this deletion too
+    log.info("erased rows wait in the WAL while another connection reads; retrying")
+    app.job_queue.run_repeating(
+        _retry_checkpoint,
+        interval=CHECKPOINT_RETRY_SECONDS,
+        first=CHECKPOINT_RETRY_SECONDS,
+        name=CHECKPOINT_JOB,
+        data=time.monotonic(),
+    )
+
+
+async def _retry_checkpoint(context: Context) -> None:
+    """The repeating job behind _erase_from_wal: stops (and says so once) when it succeeds."""
+    assert context.job is not None
+    if storage.db.checkpoint(context.svc.db):
+        started = context.job.data
+        waited = time.monotonic() - started if isinstance(started, float) else 0.0
+        log.info("erased rows checkpointed out of the WAL after %.0f s", waited)
+        context.job.schedule_removal()
+
+
+def _run_erase_hooks(svc: Services, user_id: int) -> None:
+    """Whatever else holds the user's data outside the database (the playground's files)."""
+    for hook in svc.on_erase:
+        try:
+            hook(user_id)
+        except Exception:
+            log.exception("an erase hook failed")
+
+
 def _cancel_jobs(svc: Services, app: AnyApp, chat_id: int, user_id: int) -> None:
-    """The session timer, and any other job bound to the chat or user."""
+    """The session timer, reminders on their way out, and any other job bound to them."""
     svc.timers.cancel(chat_id)
+    reminders.stop_sends(app, user_id)
     assert app.job_queue is not None
     for job in app.job_queue.jobs():
         if job.chat_id == chat_id or job.user_id == user_id:

@@ -1,7 +1,9 @@
 """/progress (the week, the streak, totals, balance and a chart) and /history.
 
-Storage is read here and handed to the pure bot.core.progress; the chart is drawn off the
-event loop, so one runner's picture never holds up another runner's timers.
+Storage is read here and handed to the pure bot.core.progress. Both the reading (a worker
+thread with its own read-only connection) and the drawing happen off the event loop, so one
+runner's long history never holds up another runner's timers; each runner's chart is kept
+until the data it shows changes, and a short cooldown spaces out repeated requests.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from sqlite_utils import Database
 from telegram import Bot
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
@@ -17,6 +21,7 @@ from telegram.error import TelegramError
 from bot import storage, views
 from bot.core import progress
 from bot.core.localtime import week_bounds
+from bot.core.progress import ChartData
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views.base import View
@@ -25,20 +30,24 @@ log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 WARMUP_ROUTINE = "pre_run"
+# One /progress per user this often: it reads every set they have.
+PROGRESS_COOLDOWN_SECONDS = 15
+# Charts kept in memory (one per user, about 100 KB each); the least recently used go first.
+CHART_CACHE_SIZE = 200
 
 
-def gather(svc: Services, user_id: int, now: datetime) -> progress.Progress:
-    """Read what /progress needs and hand it to the pure bot.core.progress."""
-    tz = storage.users.user_tz(svc.db, user_id)
-    sets = progress.set_records(storage.reports.user_sets(svc.db, user_id), tz)
+def gather(svc: Services, db: Database, user_id: int, now: datetime) -> progress.Progress:
+    """Read what /progress needs from `db` and hand it to the pure bot.core.progress."""
+    tz = storage.users.user_tz(db, user_id)
+    sets = progress.set_records(storage.reports.user_sets(db, user_id), tz)
     _, week_end = week_bounds(now, tz)
     runs = storage.plans.planned_runs(
-        svc.db, user_id, now - progress.STREAK_LOOKBACK, week_end + timedelta(weeks=1)
+        db, user_id, now - progress.STREAK_LOOKBACK, week_end + timedelta(weeks=1)
     )
     warmup_exercises = _warmup_exercises(svc)
     routines = [
         (ended, set(warmup_exercises) <= set(_routine_exercises(svc, routine_id)))
-        for ended, routine_id in storage.reports.completed_routines(svc.db, user_id)
+        for ended, routine_id in storage.reports.completed_routines(db, user_id)
     ]
     done = progress.done_from(routines, sets, tz, warmup_exercises)
     exercises = list(svc.catalogue.exercises)
@@ -57,8 +66,20 @@ def _warmup_exercises(svc: Services) -> tuple[str, ...]:
     return _routine_exercises(svc, WARMUP_ROUTINE) or tuple(svc.catalogue.exercises)
 
 
+def _gather_apart(svc: Services, path: Path, user_id: int, now: datetime) -> progress.Progress:
+    """In a worker thread, on a read-only connection of its own."""
+    with storage.db.reader(path) as db, db.conn:
+        db.execute("BEGIN")  # one snapshot for every query
+        return gather(svc, db, user_id, now)
+
+
 async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
-    report = gather(svc, user_id, svc.clock.now())
+    wait = svc.cooldown("progress", user_id, PROGRESS_COOLDOWN_SECONDS)
+    if wait:
+        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(wait))
+        return
+    path = storage.db.file_of(svc.db)
+    report = await asyncio.to_thread(_gather_apart, svc, path, user_id, svc.clock.now())
     if not report.has_data:
         await messaging.send(bot, svc.db, chat_id, views.progress.no_progress())
         return
@@ -66,13 +87,7 @@ async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> 
     if report.chart.empty:
         await messaging.send(bot, svc.db, chat_id, View(text))
         return
-    names = {e.id: views.progress.chart_label(e) for e in svc.catalogue.exercises.values()}
-    try:
-        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-    except TelegramError as exc:
-        log.debug("chat action failed: %s", exc)
-    # Drawing takes a few hundred ms of CPU: off the event loop, so other chats keep moving.
-    png = await asyncio.to_thread(views.chart.render, report.chart, names)
+    png = await _chart(svc, bot, user_id, chat_id, report.chart)
     caption = text if len(text) <= CAPTION_LIMIT else None
     if caption is None:
         await messaging.send(bot, svc.db, chat_id, View(text))
@@ -84,6 +99,26 @@ async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> 
         log.warning("sending the progress chart to chat %s failed: %s", chat_id, exc)
         if caption is not None:
             await messaging.send(bot, svc.db, chat_id, View(text))
+
+
+async def _chart(svc: Services, bot: Bot, user_id: int, chat_id: int, data: ChartData) -> bytes:
+    """The user's chart: the one drawn last time if it shows the same data, else a new one."""
+    cached = svc.charts.get(user_id)
+    if cached is not None and cached[0] == data:
+        svc.charts.move_to_end(user_id)
+        return cached[1]
+    names = {e.id: views.progress.chart_label(e) for e in svc.catalogue.exercises.values()}
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    except TelegramError as exc:
+        log.debug("chat action failed: %s", exc)
+    # Drawing takes a few hundred ms of CPU: off the event loop, so other chats keep moving.
+    png = await asyncio.to_thread(views.chart.render, data, names)
+    svc.charts[user_id] = (data, png)
+    svc.charts.move_to_end(user_id)
+    while len(svc.charts) > CHART_CACHE_SIZE:
+        svc.charts.popitem(last=False)
+    return png
 
 
 async def send_history(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:

@@ -22,13 +22,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 from telegram import Bot
-from telegram.ext import Application, JobQueue
+from telegram.ext import Application, ExtBot, JobQueue
 
 from bot import storage, views
 from bot.core.clock import from_db, to_db
@@ -36,6 +40,7 @@ from bot.core.planning import Rule, local_instant
 from bot.services import session
 from bot.services.state import Context, Services, services_of
 from bot.transport import messaging
+from bot.transport.ratelimit import HipcoachRateLimiter
 from bot.views import callbacks
 
 log = logging.getLogger(__name__)
@@ -45,9 +50,10 @@ DISPATCH_INTERVAL = 5.0  # seconds: a reminder arrives within ~5 s of its due ti
 HORIZON = timedelta(days=8)
 TOP_UP_WHEN_LEFT = timedelta(days=7)  # top a plan up once a day, not on every pass
 TOP_UP_BATCH = 500
-SEND_BATCH = 200
-MAX_PER_PASS = 2000
-SEND_CONCURRENCY = 4  # reminder sends in flight at once (see _deliver_batch)
+SEND_BATCH = 200  # rows read at once
+MAX_HELD = 2000  # rows a pass holds in memory at once
+SEND_CONCURRENCY = 4  # reminder sends in flight at once (see Outbox)
+POLL = 0.5  # seconds: while sends are in flight, how often a pass looks for newly due rows
 LATE_AFTER = timedelta(seconds=60)
 POST_RUN_STALE = timedelta(hours=3)
 QUIET_WINDOW = timedelta(hours=2)
@@ -111,57 +117,154 @@ def top_up(db: Database, now: datetime) -> int:
 
 # --- dispatching ------------------------------------------------------------------------
 
+OUTBOX_KEY = "hipcoach.reminder-outbox"  # the running pass's Outbox, in bot_data
+
 
 async def run_dispatch_pass(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """One pass now: top up, send what is due; returns how many reminders were sent."""
+    """Top up, then send what is due, and what falls due meanwhile, until nothing is left;
+    returns how many reminders were sent."""
     svc = services_of(application)
-    sent = 0
     async with svc.dispatch_lock:
-        top_up(svc.db, svc.clock.now())
-        handled = 0
-        while handled < MAX_PER_PASS:
-            batch = storage.reminders.due(svc.db, svc.clock.now(), SEND_BATCH, svc.only_users)
-            if not batch:
-                break
-            sent += await _deliver_batch(svc, application.bot, batch)
-            handled += len(batch)
-    return sent
+        outbox = Outbox(svc, application.bot, lambda: application.running)
+        application.bot_data[OUTBOX_KEY] = outbox
+        try:
+            await outbox.run()
+        finally:
+            del application.bot_data[OUTBOX_KEY]
+            await outbox.close()
+    return outbox.sent
 
 
-async def _deliver_batch(svc: Services, bot: Bot, batch: list[storage.reminders.Reminder]) -> int:
-    """Deliver a batch with a few sends in flight, oldest first.
+def stop_sends(application: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> None:
+    """Cancel the user's reminders on their way out (/deleteme, before the rows go)."""
+    outbox = application.bot_data.get(OUTBOX_KEY)
+    if isinstance(outbox, Outbox):
+        outbox.stop(user_id)
 
-    One at a time, the network round trip would set the pace (50 ms caps delivery at 20/s,
-    under Telegram's 30/s); a few in flight let the rate limiter set it. Each row is
-    claimed before its send, so overlap cannot duplicate one; a crash mid-send costs at
-    most the SEND_CONCURRENCY reminders in flight. Every delivery runs to its end before
-    an error is raised, so no claimed row is abandoned half-way.
+
+class Outbox:
+    """One pass's reminders, with one sender task per runner (their private chat).
+
+    - **Fair:** a sender sends its chat's reminders in due order. Before each it waits for
+      the chat's own pacing (about one a second) holding nothing shared, and only then takes
+      one of the `SEND_CONCURRENCY` send slots; so a chat with many reminders due never
+      holds back another chat's.
+    - **Live:** while sends are in flight the pass looks for newly due rows every `POLL`
+      seconds (of runners not already being served), so a reminder falling due while
+      another chat is being paced goes out at once.
+    - **At most once, little at risk:** inside its slot, right before the send, a row is
+      read again and claimed, so a crash costs at most the SEND_CONCURRENCY sends in flight
+      and a row deleted or changed while it waited is never sent.
+    - **Bounded:** at most `MAX_HELD` rows are held in memory at once.
+    - **Quick to stop:** once the application stops, no new row is claimed (the rest stay
+      pending for the next start), so shutdown waits only for the sends in flight.
     """
-    gate = asyncio.Semaphore(SEND_CONCURRENCY)
 
-    async def one(reminder: storage.reminders.Reminder) -> int:
-        async with gate:
-            return await _deliver(svc, bot, reminder)
+    def __init__(self, svc: Services, bot: Bot, live: Callable[[], bool]) -> None:
+        self.svc = svc
+        self.bot = bot
+        self.live = live
+        self.gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.senders: dict[int, asyncio.Task[None]] = {}  # user id -> their sender
+        self.held = 0  # rows read and not handled yet
+        self.sent = 0
+        self.error: Exception | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
 
-    results = await asyncio.gather(*(one(r) for r in batch), return_exceptions=True)
-    sent = 0
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-        sent += result
-    return sent
+    async def run(self) -> None:
+        """Until nothing is due and no sender is left; then raise the first error, if any."""
+        loop = asyncio.get_running_loop()
+        topped_up = -DISPATCH_INTERVAL
+        while True:
+            if loop.time() - topped_up >= DISPATCH_INTERVAL:
+                top_up(self.svc.db, self.svc.clock.now())
+                topped_up = loop.time()
+            if self.error is None and self.live():
+                self._fill()
+            if not self.senders:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), POLL)
+        if self.error is not None:
+            raise self.error
+
+    def _fill(self) -> None:
+        """Start a sender for each runner with rows due who has none yet."""
+        while self.held < MAX_HELD:
+            limit = min(SEND_BATCH, MAX_HELD - self.held)
+            rows = storage.reminders.due(
+                self.svc.db,
+                self.svc.clock.now(),
+                limit,
+                self.svc.only_users,
+                skip_users=list(self.senders),
+            )
+            mine: dict[int, deque[storage.reminders.Reminder]] = {}
+            for row in rows:
+                mine.setdefault(row.user_id, deque()).append(row)
+            for user_id, queue in mine.items():
+                self.held += len(queue)
+                sender = asyncio.create_task(self._send_all(queue), name=f"reminders:{user_id}")
+                # A callback, not a `finally`: it runs even if cancelled before it started.
+                sender.add_done_callback(functools.partial(self._finished, user_id, queue))
+                self.senders[user_id] = sender
+                self._idle.clear()
+            if len(rows) < limit:
+                return
+
+    async def _send_all(self, queue: deque[storage.reminders.Reminder]) -> None:
+        """One runner's reminders, in due order; after an error elsewhere, stop."""
+        while queue and self.error is None and self.live():
+            reminder = queue.popleft()
+            self.held -= 1
+            try:
+                self.sent += await self._send_one(reminder)
+            except Exception as exc:  # the pass raises it once the other senders are done
+                self.error = self.error or exc
+
+    def _finished(
+        self, user_id: int, queue: deque[storage.reminders.Reminder], _: asyncio.Task[None]
+    ) -> None:
+        self.held -= len(queue)
+        del self.senders[user_id]
+        if not self.senders:
+            self._idle.set()
+
+    async def _send_one(self, reminder: storage.reminders.Reminder) -> int:
+        """Wait for the chat's pacing first, then send in one of the shared slots."""
+        limiter = self.bot.rate_limiter if isinstance(self.bot, ExtBot) else None
+        paced = limiter if isinstance(limiter, HipcoachRateLimiter) else None
+        while True:
+            if paced is not None:
+                await paced.until_chat_free(reminder.chat_id)
+            async with self.gate:
+                if not self.live():
+                    return 0
+                # Someone else may have used the chat's budget meanwhile: wait again, freely.
+                if paced is None or paced.chat_free(reminder.chat_id):
+                    return await _deliver(self.svc, self.bot, reminder.id)
+
+    def stop(self, user_id: int) -> None:
+        sender = self.senders.get(user_id)
+        if sender is not None:
+            sender.cancel()
+
+    async def close(self) -> None:
+        """Cancel any sender still running (the pass itself was cancelled, at shutdown)."""
+        senders = list(self.senders.values())
+        for sender in senders:
+            sender.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
 
 
 async def dispatch_job(context: Context) -> None:
     """The one repeating JobQueue job (`reminder-dispatch`).
 
-    A pass stops after MAX_PER_PASS; while more is due, the next pass follows at once
-    instead of at a later tick (ticks are skipped while a long pass runs).
+    A pass goes on while anything is due or in flight (ticks are skipped meanwhile), so a
+    backlog is sent without waiting for the next tick.
     """
-    svc = context.svc
     sent = await run_dispatch_pass(context.application)
-    while storage.reminders.due(svc.db, svc.clock.now(), 1, svc.only_users):
-        sent += await run_dispatch_pass(context.application)
     if sent:
         log.info("sent %s reminder(s)", sent)
 
@@ -199,7 +302,16 @@ def _verdict(db: Database, r: storage.reminders.Reminder, now: datetime) -> tupl
     return None
 
 
-async def _deliver(svc: Services, bot: Bot, r: storage.reminders.Reminder) -> int:
+async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
+    """Read the row again, then settle it, or claim and send it.
+
+    Called once the chat's pacing allows a send, with no await between the read and the
+    claim: a row changed or deleted while it waited is never sent. /deleteme also cancels
+    a send still inside Telegram's client (`stop_sends`).
+    """
+    r = storage.reminders.pending(svc.db, reminder_id)
+    if r is None:
+        return 0
     now = svc.clock.now()
     verdict = _verdict(svc.db, r, now)
     if verdict is not None:
@@ -251,7 +363,14 @@ async def press(
     now = svc.clock.now()
     if action in ("snz", "later"):
         return await _requeue(svc, bot, chat_id, message_id, reminder, action, now)
-    if not storage.reminders.respond(svc.db, reminder.id, action, now):
+    # The answer and what it means commit together: a crash in between would leave the
+    # buttons dead with the run still planned.
+    with svc.db.atomic():
+        answered = storage.reminders.respond(svc.db, reminder.id, action, now)
+        if answered and action == "skip":
+            storage.plans.add_skip(svc.db, reminder.plan_id, reminder.occurrence, now)
+            storage.reminders.skip_occurrence(svc.db, reminder.plan_id, reminder.occurrence, now)
+    if not answered:
         return "That reminder is done."
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
@@ -260,9 +379,6 @@ async def press(
     if action == "st":
         return await session.begin(svc, bot, user_id, chat_id, "post_run") or "Stretch!"
     if action == "skip":
-        with svc.db.atomic():
-            storage.plans.add_skip(svc.db, reminder.plan_id, reminder.occurrence, now)
-            storage.reminders.skip_occurrence(svc.db, reminder.plan_id, reminder.occurrence, now)
         return "Skipped this run. Rest well!"
     return "OK, not today."
 

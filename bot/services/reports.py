@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
@@ -18,14 +19,32 @@ from bot.views import callbacks
 
 log = logging.getLogger(__name__)
 
+# Reports one runner may log per local day: far above any real day's training, and a bound
+# on how fast one account can grow the database (and with it /export and /progress).
+MAX_REPORTS_PER_DAY = 50
+
 
 def today(svc: Services, user_id: int) -> date:
     """Today where the runner is: what "today" and "yesterday" mean in a report."""
     return local_today(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
 
 
-def save(svc: Services, user_id: int, report: Report) -> SavedReport:
-    """Commit one report (performed today = now, an earlier day = that day's local noon)."""
+def at_daily_cap(svc: Services, user_id: int) -> bool:
+    """True once the runner made MAX_REPORTS_PER_DAY reports since their local midnight."""
+    tz = storage.users.user_tz(svc.db, user_id)
+    midnight = datetime.combine(local_today(svc.clock.now(), tz), time(), ZoneInfo(tz))
+    made = storage.reports.reports_made_since(
+        svc.db, user_id, midnight.astimezone(UTC), MAX_REPORTS_PER_DAY
+    )
+    return made >= MAX_REPORTS_PER_DAY
+
+
+def save(svc: Services, user_id: int, report: Report) -> SavedReport | None:
+    """Commit one report (performed today = now, an earlier day = that day's local noon);
+    None, with nothing saved, when the runner is at the daily cap."""
+    if at_daily_cap(svc, user_id):
+        log.info("user %s is at the daily cap of %s reports", user_id, MAX_REPORTS_PER_DAY)
+        return None
     now = svc.clock.now()
     when = reports.performed_at(report.day, now, storage.users.user_tz(svc.db, user_id))
     exercise = svc.catalogue.exercises[report.exercise]
@@ -43,7 +62,9 @@ async def save_line(svc: Services, bot: Bot, user_id: int, chat_id: int, text: s
     if isinstance(parsed, ParseError):
         await messaging.send(bot, svc.db, chat_id, views.reports.usage(parsed.reason))
         return
-    save(svc, user_id, parsed)
+    if save(svc, user_id, parsed) is None:
+        await messaging.send(bot, svc.db, chat_id, views.reports.daily_cap(MAX_REPORTS_PER_DAY))
+        return
     exercise = svc.catalogue.exercises[parsed.exercise]
     await messaging.send(bot, svc.db, chat_id, views.reports.saved(parsed, exercise, day))
 

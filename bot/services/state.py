@@ -7,6 +7,9 @@ under one key; handlers and jobs reach it as `context.svc`.
 from __future__ import annotations
 
 import asyncio
+import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +20,7 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.content import Catalogue
 from bot.core.engine import Walkthrough
+from bot.core.progress import ChartData
 from bot.transport.timers import Timers
 
 SERVICES_KEY = "hipcoach.services"
@@ -36,10 +40,30 @@ class Services:
     dispatch_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Unexpected errors since start, for /stats.
     errors: int = 0
+    # Each user's last /progress chart and the data it shows, least recently used first
+    # (bounded by bot.services.progress): drawn again only when that data changes.
+    charts: OrderedDict[int, tuple[ChartData, bytes]] = field(default_factory=OrderedDict)
+    # When each (heavy command, user) last ran, for the short cooldown (see cooldown()).
+    heavy_runs: dict[tuple[str, int], float] = field(default_factory=dict)
+    # Called with a user's id once their data is deleted (/deleteme): the playground
+    # removes the files it saved for them.
+    on_erase: list[Callable[[int], None]] = field(default_factory=list)
     _walkthroughs: dict[str, Walkthrough] = field(default_factory=dict)
 
     def serves(self, user_id: int) -> bool:
         return self.only_users is None or user_id in self.only_users
+
+    def cooldown(self, command: str, user_id: int, seconds: float) -> int:
+        """Whole seconds before `user_id` may run the heavy `command` again; 0 means now,
+        and the wait starts over. In memory: a restart forgets it, which is harmless."""
+        now = self.clock.now().timestamp()
+        last = self.heavy_runs.get((command, user_id))
+        if last is not None and 0 <= now - last < seconds:
+            return math.ceil(seconds - (now - last))
+        if len(self.heavy_runs) >= 4096:  # forget finished waits (all are under a minute)
+            self.heavy_runs = {k: t for k, t in self.heavy_runs.items() if now - t < 60}
+        self.heavy_runs[(command, user_id)] = now
+        return 0
 
     def walkthrough(self, routine_id: str) -> Walkthrough:
         """The unrolled routine (cached: content does not change while the bot runs)."""

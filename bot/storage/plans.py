@@ -76,10 +76,25 @@ def get_plan(db: Database, plan_id: int) -> Plan | None:
     return _plan(rows[0]) if rows else None
 
 
-def user_plans(db: Database, user_id: int) -> list[Plan]:
-    """The user's active plans, oldest first."""
-    rows = db.query("SELECT * FROM plans WHERE user_id = ? AND active = 1 ORDER BY id", [user_id])
+def user_plans(
+    db: Database, user_id: int, *, offset: int = 0, limit: int | None = None
+) -> list[Plan]:
+    """The user's active plans, oldest first (or one page of them)."""
+    rows = db.query(
+        "SELECT * FROM plans WHERE user_id = ? AND active = 1 ORDER BY id LIMIT ? OFFSET ?",
+        [user_id, -1 if limit is None else limit, offset],
+    )
     return [_plan(r) for r in rows]
+
+
+def count_plans(db: Database, user_id: int, *, before: int | None = None) -> int:
+    """How many active plans the user has (with a lower id than `before`, if given)."""
+    sql = "SELECT COUNT(*) FROM plans WHERE user_id = ? AND active = 1"
+    params = [user_id]
+    if before is not None:
+        sql += " AND id < ?"
+        params.append(before)
+    return int(db.execute(sql, params).fetchone()[0])
 
 
 def deactivate_plan(db: Database, plan_id: int, now: datetime) -> bool:

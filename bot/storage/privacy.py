@@ -8,6 +8,7 @@ are covered without touching this module.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -15,9 +16,10 @@ from sqlite_utils import Database
 log = logging.getLogger(__name__)
 
 
-def export_sets(db: Database, user_id: int) -> list[dict[str, Any]]:
-    """Every set as one flat row: the CSV a runner can open in a spreadsheet."""
-    return list(
+def export_sets(db: Database, user_id: int) -> Iterator[dict[str, Any]]:
+    """Every set as one flat row: the CSV a runner can open in a spreadsheet (streamed: a
+    long history is never held in memory at once)."""
+    return iter(
         db.query(
             """
             SELECT s.performed_at AS timestamp,
@@ -97,38 +99,35 @@ def _children_first(db: Database, tables: list[str]) -> list[str]:
     return order
 
 
-def dump_user(db: Database, user_id: int, chat_id: int) -> dict[str, Any]:
-    """Everything kept about the user: their settings row and their rows in every table."""
+def user_settings(db: Database, user_id: int) -> dict[str, Any] | None:
+    """The user's own `users` row."""
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def user_tables(
+    db: Database, user_id: int, chat_id: int
+) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+    """(table, its rows about the user) for every table but `users`, rows streamed."""
     params = {"user": user_id, "chat": chat_id}
     clauses = owned_rows(db)
-    settings = list(db.query(f"SELECT * FROM users WHERE {clauses['users']}", params))
-    out: dict[str, Any] = {"settings": settings[0] if settings else None}
     for table in sorted(clauses):
-        if table == "users":
-            continue
-        out[table] = list(db.query(f"SELECT * FROM [{table}] WHERE {clauses[table]}", params))
-    return out
+        if table != "users":
+            yield table, iter(db.query(f"SELECT * FROM [{table}] WHERE {clauses[table]}", params))
 
 
 def delete_user(db: Database, user_id: int, chat_id: int) -> dict[str, int]:
-    """Delete every row about the user, children first, in one transaction; freed pages are
-    zeroed (secure_delete) and the WAL checkpointed so the file keeps no copy either.
+    """Delete every row about the user, children first, in one transaction; freed space is
+    zeroed (secure_delete, on since bot.storage.db opened the file). The WAL still holds
+    older copies of their pages until bot.storage.db.checkpoint succeeds.
     Returns rows deleted per table."""
     params = {"user": user_id, "chat": chat_id}
     clauses = owned_rows(db)
     deleted: dict[str, int] = {}
-    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
     db.execute("PRAGMA secure_delete = ON")
-    try:
-        with db.atomic():
-            for table in _children_first(db, list(clauses)):
-                cursor = db.execute(f"DELETE FROM [{table}] WHERE {clauses[table]}", params)
-                if cursor.rowcount:
-                    deleted[table] = cursor.rowcount
-    finally:
-        db.execute(f"PRAGMA secure_delete = {int(previous)}")
-    try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception as exc:  # a busy reader only delays the checkpoint
-        log.debug("checkpoint after deleting user data deferred: %s", exc)
+    with db.atomic():
+        for table in _children_first(db, list(clauses)):
+            cursor = db.execute(f"DELETE FROM [{table}] WHERE {clauses[table]}", params)
+            if cursor.rowcount:
+                deleted[table] = cursor.rowcount
     return deleted

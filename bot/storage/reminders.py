@@ -8,7 +8,8 @@ reason. Only pending rows are in the `reminders_due` index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -107,25 +108,44 @@ def skip_occurrence(db: Database, plan_id: int, occurrence: datetime, now: datet
 # --- dispatch ---------------------------------------------------------------------------
 
 
+_DUE = (
+    "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes "
+    "FROM reminders r JOIN users u ON u.id = r.user_id "
+)
+
+
 def due(
-    db: Database, now: datetime, limit: int, users: frozenset[int] | None = None
+    db: Database,
+    now: datetime,
+    limit: int,
+    users: frozenset[int] | None = None,
+    *,
+    skip_users: Collection[int] = (),
 ) -> list[Reminder]:
     """Pending rows due by `now`, oldest first (read through the partial index).
 
-    `users` limits it to those users (a playground process serves only its own).
+    `users` limits it to those users (a playground process serves only its own);
+    `skip_users` leaves out users whose reminders are already being sent.
     """
     only = ""
     params: list[object] = [to_db(now)]
     if users is not None:
         only = f" AND r.user_id IN ({', '.join('?' * len(users))})"
         params += sorted(users)
+    if skip_users:
+        only += " AND r.user_id NOT IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(skip_users)))
     rows = db.query(
-        "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes "
-        "FROM reminders r JOIN users u ON u.id = r.user_id "
-        f"WHERE r.status = 'pending' AND r.due_at <= ?{only} ORDER BY r.due_at LIMIT ?",
+        f"{_DUE}WHERE r.status = 'pending' AND r.due_at <= ?{only} ORDER BY r.due_at LIMIT ?",
         [*params, limit],
     )
     return [_reminder(r) for r in rows]
+
+
+def pending(db: Database, reminder_id: int) -> Reminder | None:
+    """The row as it is now, if it is still pending (and its user still exists)."""
+    rows = list(db.query(f"{_DUE}WHERE r.id = ? AND r.status = 'pending'", [reminder_id]))
+    return _reminder(rows[0]) if rows else None
 
 
 def settle(db: Database, reminder_id: int, status: str, reason: str, now: datetime) -> bool:

@@ -116,6 +116,17 @@ def save_report(
     return record
 
 
+def reports_made_since(db: Database, user_id: int, since: datetime, limit: int) -> int:
+    """How many of the user's last `limit` reports were made at or after `since` (counting
+    stops at `limit`, so the query reads at most that many index entries)."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM (SELECT created_at FROM log_entries WHERE user_id = ? "
+        "ORDER BY id DESC LIMIT ?) WHERE created_at >= ?",
+        [user_id, limit, to_db(since)],
+    ).fetchone()
+    return int(row[0])
+
+
 def get_report(db: Database, report_id: int) -> SavedReport | None:
     rows = list(db.query(_SELECT_REPORT + "WHERE l.id = ?", [report_id]))
     return _saved(rows[0]) if rows else None

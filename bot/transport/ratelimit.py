@@ -6,6 +6,9 @@ as a whole (about 30 a second), retries 429s after `retry_after`, and retries ne
 and 5xx answers with backoff. Countdown edits are marked droppable: they go through only
 while there is spare capacity, so when many sessions run at once the live countdowns thin
 out first and transitions and reminders keep their pace.
+
+"Short of capacity" means the bot's overall budget, never one chat's: a runner who floods
+their own chat waits on their own budget, and nobody else's countdown notices.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -92,8 +96,10 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._resume = asyncio.Event()
         self._resume.set()
-        self._waiting = 0  # priority requests queued for capacity right now
+        self._waiting = 0  # priority requests queued for the overall budget right now
         self._soft_waiting = 0  # droppable requests waiting (at most one)
+        # Priority requests waiting on each chat's budget: that chat's countdown gives way.
+        self._chat_waiting: Counter[AsyncLimiter] = Counter()
         self.dropped = 0
         self.retries = 0
 
@@ -102,6 +108,22 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+    async def until_chat_free(self, chat_id: int) -> None:
+        """Wait, taking nothing, until a message to `chat_id` would not wait for its chat.
+
+        For a sender that holds a shared slot (the reminder dispatcher's few sends in
+        flight): it waits here first, so one chat's pacing never holds back other chats.
+        """
+        chat = self._chat_limiter(chat_id)
+        await self._resume.wait()
+        if chat is not None:
+            await _until_capacity(chat)
+
+    def chat_free(self, chat_id: int) -> bool:
+        """Would a message to `chat_id` go now, without waiting for its chat or a 429?"""
+        chat = self._chat_limiter(chat_id)
+        return self._resume.is_set() and (chat is None or chat.has_capacity())
 
     def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter | None:
         if chat_id not in self._chats:
@@ -128,12 +150,13 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
     async def _acquire_droppable(self, chat: AsyncLimiter | None) -> None:
         """Let a droppable request through only if it delays nothing that matters.
 
-        It never waits behind a priority request, never waits on a chat's budget, and waits
-        at most `DROPPABLE_WAIT` (one at a time) for the bot's overall budget; otherwise it
-        is dropped (Throttled).
+        It never waits behind a priority request for the overall budget, never waits on a
+        chat's budget, and waits at most `DROPPABLE_WAIT` (one at a time) for the overall
+        budget; otherwise it is dropped (Throttled). Requests waiting on their own chat's
+        budget do not count: one busy chat must not freeze every other chat's countdown.
         """
         crowded = self._waiting or self._soft_waiting >= 1 or not self._resume.is_set()
-        if crowded or (chat is not None and not chat.has_capacity()):
+        if crowded or (chat is not None and (self._chat_waiting[chat] or not chat.has_capacity())):
             self.dropped += 1
             raise Throttled
         if self.overall is not None:
@@ -161,17 +184,25 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if droppable:
             await self._acquire_droppable(chat)
             return
-        self._waiting += 1
+        if chat is not None:
+            self._chat_waiting[chat] += 1
         try:
             await self._resume.wait()
             if chat is not None:
                 await _until_capacity(chat)
             if self.overall is not None:
-                await self.overall.acquire()
+                self._waiting += 1  # only pressure on the overall budget crowds the bot
+                try:
+                    await self.overall.acquire()
+                finally:
+                    self._waiting -= 1
             if chat is not None:
                 await chat.acquire()
         finally:
-            self._waiting -= 1
+            if chat is not None:
+                self._chat_waiting[chat] -= 1
+                if not self._chat_waiting[chat]:
+                    del self._chat_waiting[chat]
 
     async def _pause_all(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until it has passed."""

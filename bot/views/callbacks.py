@@ -275,3 +275,19 @@ def parse_plan_days(data: str) -> int | str | None:
 def parse_plan_duration(data: str, low: int, high: int) -> int | None:
     m = PLAN_DURATION.fullmatch(data)
     return parse_int(m["minutes"], low, high) if m else None
+
+
+# --- rn:p: a page of /runs --------------------------------------------------------------
+
+RUNS_PAGE_PATTERN = re.compile(r"rn:p:(?P<page>[0-9]{1,6})\Z")
+MAX_RUNS_PAGE = 999_999
+
+
+def runs_page_button(page: int) -> str:
+    return f"rn:p:{page}"
+
+
+def parse_runs_page(data: str) -> int | None:
+    """`rn:p:<page>` -> the page (0 is the first); one past the end shows the last."""
+    m = RUNS_PAGE_PATTERN.fullmatch(data)
+    return parse_int(m["page"], 0, MAX_RUNS_PAGE) if m else None

@@ -1,8 +1,8 @@
 """What the runner sees about planned runs, reminders and settings: pure rendering.
 
 Times are always shown in the runner's zone; callback data stays under 64 bytes with the
-prefixes `pl:` (the /plan conversation), `rm:` (reminder buttons), `rn:` (/runs) and
-`tz:` (zone suggestions).
+prefixes `pl:` (the /plan conversation), `rm:` (reminder buttons), `rn:` (/runs and its
+pages) and `tz:` (zone suggestions).
 """
 
 from __future__ import annotations
@@ -176,34 +176,79 @@ def when_label(weekdays: frozenset[int], on: date | None) -> str:
 
 # --- /runs ------------------------------------------------------------------------------
 
+PLANS_PER_PAGE = 8
+RUN_LINES = 14  # upcoming runs listed; the rest are counted
+SKIP_BUTTONS = 8
 
-def runs_list(
-    entries: Sequence[RunEntry], plans: Sequence[tuple[int, Rule]], tz: str, tz_set: bool
-) -> View:
-    """Upcoming runs (next 7 days) with skip buttons, and a delete button per plan."""
-    if not plans:
+
+@dataclass(frozen=True)
+class RunsPage:
+    """One page of /runs: the next 7 days' runs (first page only) and some of the plans."""
+
+    entries: Sequence[RunEntry]
+    plans: Sequence[tuple[int, Rule]]
+    page: int = 0
+    pages: int = 1
+    total: int = 0  # active plans, on every page
+
+
+def plan_limit(limit: int) -> View:
+    """At the plan cap: what it is and how to free a slot, in one line."""
+    return View(f"You have {limit} plans, the most I keep. Delete one in /runs to add another.")
+
+
+def runs_list(shown: RunsPage, tz: str, tz_set: bool) -> View:
+    """Upcoming runs with skip buttons (first page), then a page of plans, each with a delete
+    button, and buttons to the other pages. Always far under Telegram's 4,096 characters."""
+    if not shown.total:
         return View(
             "No runs planned. Try <code>/plan mon,wed,fri 07:30</code> or send /plan.\n"
             + _zone_line(tz, tz_set)
         )
-    lines = ["<b>Your runs, next 7 days</b>"]
+    lines: list[str] = []
     buttons: Buttons = []
-    for e in entries:
-        mark = " — <i>skipped</i>" if e.skipped else ""
-        lines.append(f"• {day_time(e.start, tz)} · {e.duration_minutes} min{mark}")
-        if not e.skipped and len(buttons) < 8:
-            label = f"⏭ Skip {day_time(e.start, tz)}"
-            buttons.append([(label, callbacks.skip_run_button(e.plan_id, e.start))])
-    if not entries:
-        lines.append("Nothing in the next 7 days.")
-    lines.append("\n<b>Plans</b>")
-    for plan_id, rule in plans:
+    if shown.page == 0:
+        lines.append("<b>Your runs, next 7 days</b>")
+        for e in shown.entries[:RUN_LINES]:
+            mark = " — <i>skipped</i>" if e.skipped else ""
+            lines.append(f"• {day_time(e.start, tz)} · {e.duration_minutes} min{mark}")
+            if not e.skipped and len(buttons) < SKIP_BUTTONS:
+                label = f"⏭ Skip {day_time(e.start, tz)}"
+                buttons.append([(label, callbacks.skip_run_button(e.plan_id, e.start))])
+        if len(shown.entries) > RUN_LINES:
+            lines.append(f"…and {len(shown.entries) - RUN_LINES:,} more")
+        if not shown.entries:
+            lines.append("Nothing in the next 7 days.")
+        lines.append("")
+    if shown.pages == 1:
+        lines.append("<b>Plans</b>")
+    else:
+        first = shown.page * PLANS_PER_PAGE + 1
+        last = first + len(shown.plans) - 1
+        lines.append(f"<b>Plans {first:,}–{last:,} of {shown.total:,}</b>")
+    for plan_id, rule in shown.plans:
         lines.append(f"• {escape(rule_text(rule))}")
         buttons.append(
             [(f"🗑 Delete {rule_text(rule)}"[:60], callbacks.delete_plan_button(plan_id))]
         )
+    nav = _page_buttons(shown.page, shown.pages)
+    if nav:
+        buttons.append(nav)
     lines.append(_zone_line(tz, tz_set))
     return View("\n".join(lines), buttons)
+
+
+def _page_buttons(page: int, pages: int) -> list[tuple[str, str]]:
+    row = []
+    if page > 1:
+        row.append(("« First", callbacks.runs_page_button(0)))
+    if page > 0:
+        row.append(("‹ Back", callbacks.runs_page_button(page - 1)))
+    if page < pages - 1:
+        row.append(("Next ›", callbacks.runs_page_button(page + 1)))
+    if page < pages - 2:
+        row.append(("Last »", callbacks.runs_page_button(pages - 1)))
+    return row
 
 
 # --- settings ---------------------------------------------------------------------------

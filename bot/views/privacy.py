@@ -33,10 +33,22 @@ def deleted() -> View:
 
 
 def export_failed() -> View:
-    return View("Sorry, I couldn't send the files just now. Try /export again in a moment.")
+    return View("Sorry, I couldn't send the file just now. Try /export again in a moment.")
 
 
-def export_caption(kind: str) -> str:
-    if kind == "csv":
-        return "Every set you did, one row each (opens in any spreadsheet)."
-    return "Everything I keep about you: settings, plans, sessions, sets."
+def export_caption() -> str:
+    return (
+        "Your data: every set as CSV (opens in any spreadsheet) and everything I keep about "
+        "you as JSON."
+    )
+
+
+def export_too_large(limit_mb: int) -> View:
+    return View(
+        f"Your data is too big to send as one Telegram file (over {limit_mb} MB zipped), "
+        "so I couldn't export it here. Ask the bot's operator for a copy."
+    )
+
+
+def export_cooldown(seconds: int) -> View:
+    return View(f"Just did that — try /export again in {seconds} s.")

@@ -72,6 +72,10 @@ def no_progress() -> View:
     )
 
 
+def cooldown(seconds: int) -> View:
+    return View(f"Just sent that — try /progress again in {seconds} s.")
+
+
 def history_line(item: HistoryItem, catalogue: Catalogue, tz: str, today: date) -> str:
     local = item.at.astimezone(ZoneInfo(tz))
     when = upper_first(day_text(local.date(), today))

@@ -122,6 +122,13 @@ def saved(entry: Report, exercise: Exercise, today: date) -> View:
     return View(f"✓ Logged: {entry_text(entry, exercise, today)}\n/undo takes it back.")
 
 
+def daily_cap(limit: int) -> View:
+    return View(
+        f"That's {limit} logs today, the most I keep in one day. Nothing was saved: "
+        "log the rest tomorrow."
+    )
+
+
 def cancelled() -> View:
     return View("Logging cancelled. Nothing was saved.")
 

@@ -1,0 +1,105 @@
+"""/runs always answers, in pages, and every plan stays deletable: even for a database from
+before the plan cap, with 1,000 plans of one runner."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+from bot.core.clock import OffsetClock, to_db
+from bot.sandbox import BotMessage
+
+T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday
+ADA, EVE = 5501, 5502
+LIMIT = 4096
+
+
+def add_plans(h, user_id: int, count: int) -> list[int]:
+    """`count` weekly plans saved before the cap existed (07:00, 07:01, ... on some days)."""
+    db = h.services.db
+    stamp = to_db(T0 - timedelta(days=30))
+    ids = []
+    with db.atomic():
+        for i in range(count):
+            days = ",".join(str(d) for d in range(7) if (i + d) % 3 == 0)
+            local = f"{6 + i // 60 % 12:02d}:{i % 60:02d}"
+            ids.append(
+                db.execute(
+                    "INSERT INTO plans (user_id, weekdays, local_time, tz, materialised_until, "
+                    "created_at, updated_at) VALUES (?, ?, ?, 'UTC', ?, ?, ?)",
+                    [user_id, days, local, to_db(T0 + timedelta(days=8)), stamp, stamp],
+                ).lastrowid
+            )
+    return ids
+
+
+def labels(message: BotMessage) -> list[str]:
+    return [t for row in message.buttons for t, _ in row]
+
+
+def shown(message: BotMessage) -> list[str]:
+    """Every version of the message's text: each must fit in one Telegram message."""
+    return [message.text, *(text for text, _ in message.edits)]
+
+
+async def test_runs_pages_through_a_thousand_plans_and_each_stays_deletable(harness):
+    harness.clock = OffsetClock()
+    harness.clock.set(T0)
+    await harness.start()
+    ada = harness.user(ADA, "Ada")
+    ada.send("/start")
+    await ada.expect("hip coach")
+    ids = add_plans(harness, ADA, 1000)
+
+    started = time.perf_counter()
+    ada.send("/runs")
+    listing = await ada.expect("Your runs, next 7 days")
+    print(f"\n/runs with 1,000 plans answered in {time.perf_counter() - started:.3f} s")
+    assert "Plans 1–8 of 1,000" in listing.plain
+    assert "more" in listing.plain  # the next 7 days are summarised, not all listed
+    assert len([t for t in labels(listing) if t.startswith("🗑")]) == 8
+    assert "›" in " ".join(labels(listing)) and "‹" not in " ".join(labels(listing))
+
+    ada.press("›", listing)
+    await ada.wait_until(lambda: "Plans 9–16 of 1,000" in listing.plain)
+    ada.press("»", listing)  # straight to the last page
+    await ada.wait_until(lambda: "Plans 993–1,000 of 1,000" in listing.plain)
+    # Delete the very last plan from the last page: the page is redrawn where it was.
+    ada.press(_last_delete(listing), listing)
+    await ada.wait_until(lambda: "Plans 993–999 of 999" in listing.plain)
+    assert harness.rows("SELECT active FROM plans WHERE id = ?", (ids[-1],)) == [{"active": 0}]
+    # A page past the end (a stale or forged button) shows the last page.
+    ada.press_data(listing.message_id, "rn:p:999999")
+    await ada.wait_until(lambda: listing.edits and "993–999" in listing.plain)
+    ada.press("«", listing)
+    await ada.wait_until(lambda: "Plans 1–8 of 999" in listing.plain)
+    for text in shown(listing):
+        assert len(text) < LIMIT
+    assert len(harness.rows("SELECT * FROM plans WHERE user_id = ? AND active = 1", (ADA,))) == 999
+    assert harness.services.errors == 0
+
+
+def _last_delete(message: BotMessage) -> str:
+    return [t for t in labels(message) if t.startswith("🗑")][-1]
+
+
+async def test_runs_page_buttons_show_only_the_pressers_own_plans(harness):
+    harness.clock = OffsetClock()
+    harness.clock.set(T0)
+    await harness.start()
+    ada, eve = harness.user(ADA, "Ada"), harness.user(EVE, "Eve")
+    eve.send("/start")
+    hello = await eve.expect("hip coach")
+    ada.send("/start")
+    await ada.expect("hip coach")
+    add_plans(harness, ADA, 30)
+    for forged in ("rn:p:²", "rn:p:-1", f"rn:p:{2**64}", "rn:p:1:2"):
+        text, _ = await eve.answer_for(eve.press_data(hello.message_id, forged))
+        assert text == "That button doesn't work any more.", forged
+    # A well-formed page button shows the presser's own plans: Eve has none.
+    eve.press_data(hello.message_id, "rn:p:1")
+    await eve.wait_until(lambda: "No runs planned" in hello.plain)
+    assert not any(re.search(r"Plans \d", t) for t in shown(hello))
+    assert len(harness.rows("SELECT * FROM plans WHERE active = 1")) == 30
+    assert harness.services.errors == 0
