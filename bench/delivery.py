@@ -280,10 +280,12 @@ and nothing lost or duplicated.
 of the limit; 429s here mean jitter pushed a second over. Compare with the what-if above.
 """
     text += f"""
-**Fixed in `bot/services/reminders.py`:** a dispatcher pass stops after `MAX_PER_PASS` (2,000)
+**Fixed in `bot/services/reminders.py`:** a dispatcher pass used to stop after 2,000
 reminders, and the next pass waited for the next free tick of the 5 s job, leaving
-{BEFORE["longest_gap_s"]:.1f} s idle in the middle of the backlog. `dispatch_job` now runs
-follow-up passes at once while anything is due (whole test suite green). Before, on this
+{BEFORE["longest_gap_s"]:.1f} s idle in the middle of the backlog. A pass now goes on while
+anything is due (its `Outbox` holds at most `MAX_HELD` rows and looks for newly due ones
+every `POLL` seconds; issue 11 made it one sender per chat, so one chat's pacing never
+holds back another's). Before, on this
 machine: {BEFORE["fraction"]:.2f} of the limit, {BEFORE["status_429"]} × 429, longest pause
 {BEFORE["longest_gap_s"]:.1f} s; now {shipped["fraction"]:.2f}, {shipped["status_429"]} × 429,
 longest pause {shipped["longest_gap_s"]:.1f} s.
