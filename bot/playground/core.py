@@ -336,14 +336,16 @@ class Playground:
         """Photos and documents the bot sends are written to disk so the person can open them."""
         if message.kind == "text" or message.file_data is None:
             return None
-        name = file_name(message)
-        safe_user = "".join(c if c.isalnum() else "_" for c in self.name)
-        path = self.files_dir / f"{safe_user}-{message.message_id}-{name}"
+        path = self.files_dir / f"{self._file_prefix()}-{message.message_id}-{file_name(message)}"
         # An export holds the runner's data: this user only (0700 folder, 0600 file).
         private_dir(path.parent)
         private_file(path)
         path.write_bytes(message.file_data)
         return shown_path(path)
+
+    def _file_prefix(self) -> str:
+        """Saved files start with the runner's name, made safe for any file system."""
+        return "".join(c if c.isalnum() else "_" for c in self.name)
 
     def _erase_files(self, user_id: int) -> None:
         """/deleteme: the photos and exports saved for this runner go with their data, from
@@ -351,8 +353,7 @@ class Playground:
         runners' files stay."""
         if user_id != self.user.id or not self.files_dir.is_dir():
             return
-        safe_user = "".join(c if c.isalnum() else "_" for c in self.name)  # as _save_file
-        mine = re.compile(re.escape(safe_user.casefold()) + r"-[0-9]+-.+")
+        mine = re.compile(re.escape(self._file_prefix().casefold()) + r"-[0-9]+-.+")
         for path in self.files_dir.iterdir():
             if mine.fullmatch(path.name.casefold()) and path.is_file():
                 path.unlink(missing_ok=True)
