@@ -7,7 +7,7 @@ handler group ahead of the command handlers (see handlers.conversation).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
@@ -147,8 +147,9 @@ async def date_typed(update: Update, context: Context) -> int:
             "Send a date that's still ahead, like 2026-12-01 (or /cancel)."
         )
         return DATE
-    if on > today + timedelta(days=planning.MAX_DAYS_AHEAD):  # said now, not after the time
-        await update.effective_message.reply_text(f"{planning.TOO_FAR} (Or /cancel.)")
+    problem = planning.check_day(on, today)  # a year away is said now, not after the time
+    if problem is not None:
+        await update.effective_message.reply_text(f"{problem.message} (Or /cancel.)")
         return DATE
     draft = _draft(context)
     draft.on, draft.days = on, frozenset()

@@ -24,16 +24,21 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def midnight(day: date, tz: str) -> datetime:
+    """The UTC instant `day` begins in the runner's zone."""
+    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
+
+
+def today_start(now: datetime, tz: str) -> datetime:
+    """Today 00:00 where the runner is, as a UTC instant."""
+    return midnight(local_today(now, tz), tz)
+
+
 def week_bounds(now: datetime, tz: str, weeks_back: int = 0) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) of this week (or `weeks_back` before) in the zone,
     as UTC instants."""
-    zone = ZoneInfo(tz)
     start = monday(local_day(now, tz)) - timedelta(weeks=weeks_back)
-    end = start + timedelta(weeks=1)
-    return (
-        datetime.combine(start, time(), zone).astimezone(UTC),
-        datetime.combine(end, time(), zone).astimezone(UTC),
-    )
+    return midnight(start, tz), midnight(start + timedelta(weeks=1), tz)
 
 
 def week_start(now: datetime, tz: str) -> datetime:

@@ -215,6 +215,15 @@ PASSED = "That time has already passed. Pick a time that's still ahead."
 TOO_FAR = "That's more than a year away. Plan something sooner."
 
 
+def check_day(day: date, today: date) -> Invalid | None:
+    """A one-off run's date, before any time is known: not past, a year ahead at most."""
+    if day < today:
+        return Invalid(PASSED)
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        return Invalid(TOO_FAR)
+    return None
+
+
 def check_future(rule: Rule, now: datetime) -> Rule | Invalid:
     """A one-off run must still be ahead; a year ahead at most.
 
@@ -223,11 +232,9 @@ def check_future(rule: Rule, now: datetime) -> Rule | Invalid:
     """
     if rule.on is None:
         return rule
-    today = now.astimezone(ZoneInfo(rule.tz)).date()
-    if rule.on < today:
-        return Invalid(PASSED)
-    if rule.on > today + timedelta(days=MAX_DAYS_AHEAD):
-        return Invalid(TOO_FAR)
+    problem = check_day(rule.on, now.astimezone(ZoneInfo(rule.tz)).date())
+    if problem is not None:
+        return problem
     start = local_instant(rule.on, rule.at, rule.tz)
     if start <= now:
         return Invalid(PASSED)

@@ -49,7 +49,7 @@ def create_plan(svc: Services, user_id: int, rule: Rule) -> list[datetime] | Non
     """
     now = svc.clock.now()
     with svc.db.atomic():
-        if storage.plans.count_plans(svc.db, user_id) >= MAX_PLANS:
+        if at_cap(svc, user_id):  # checked again inside the transaction that saves
             return None
         plan_id = storage.plans.insert_plan(svc.db, user_id, rule, now)
         reminders.rebuild_user(svc.db, user_id, now)

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from telegram import Bot
 
 from bot import storage, views
 from bot.core import reports
-from bot.core.localtime import local_today
+from bot.core.localtime import local_today, today_start
 from bot.core.reports import ParseError, Report, SavedReport
 from bot.services.state import Services
 from bot.transport import messaging
@@ -31,11 +30,8 @@ def today(svc: Services, user_id: int) -> date:
 
 def at_daily_cap(svc: Services, user_id: int) -> bool:
     """True once the runner made MAX_REPORTS_PER_DAY reports since their local midnight."""
-    tz = storage.users.user_tz(svc.db, user_id)
-    midnight = datetime.combine(local_today(svc.clock.now(), tz), time(), ZoneInfo(tz))
-    made = storage.reports.reports_made_since(
-        svc.db, user_id, midnight.astimezone(UTC), MAX_REPORTS_PER_DAY
-    )
+    since = today_start(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
+    made = storage.reports.reports_made_since(svc.db, user_id, since, MAX_REPORTS_PER_DAY)
     return made >= MAX_REPORTS_PER_DAY
 
 

@@ -124,7 +124,6 @@ def delete_user(db: Database, user_id: int, chat_id: int) -> dict[str, int]:
     params = {"user": user_id, "chat": chat_id}
     clauses = owned_rows(db)
     deleted: dict[str, int] = {}
-    db.execute("PRAGMA secure_delete = ON")
     with db.atomic():
         for table in _children_first(db, list(clauses)):
             cursor = db.execute(f"DELETE FROM [{table}] WHERE {clauses[table]}", params)
