@@ -4,7 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format clean bench docs
+.PHONY: run test lint format clean bench docs extract update catalogs
+
+# Translations (README: Languages): gettext catalogs managed with Babel.
+LOCALES := bot/locales
+POT := $(LOCALES)/hipcoach.pot
+PYBABEL := $(VENV)/bin/pybabel
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -12,8 +17,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# `make run PLAY_LANG=es` (or ru) opens the playground as a runner whose app speaks Spanish.
+PLAY_LANG ?= en
 run: $(STAMP)
-	$(PY) -m bot run --play-without-token
+	$(PY) -m bot run --play-without-token --lang $(PLAY_LANG)
 
 test: lint
 	$(PY) -m pytest -q
@@ -32,6 +39,24 @@ lint: $(STAMP)
 # Regenerate the README's module list from the docstrings (checked by tests/test_readme.py).
 docs: $(STAMP)
 	$(PY) -m cogapp -I . -r README.md
+
+# 1. extract: every marked string in the code -> bot/locales/hipcoach.pot (the template).
+# `t._`, `t.n_`, `t.p_` in views; `N_`, `NP_` for messages the domain returns (bot.core.text).
+extract: $(STAMP)
+	$(PYBABEL) extract --project=hipcoach --copyright-holder=hipcoach \
+		--no-default-keywords -k _ -k n_:1,2 -k p_:1c,2 -k N_ -k NP_:1,2 \
+		--add-comments=Translators: --add-location=file --sort-by-file --width=100 \
+		-o $(POT) bot handlers
+
+# 2. update: merge the template into every language's .po (new strings arrive untranslated,
+# changed ones fuzzy: tests/test_catalogs.py fails until a translator has looked at them).
+update: extract
+	$(PYBABEL) update -i $(POT) -d $(LOCALES) -D hipcoach --width=100 --previous
+
+# 3. catalogs: compile every .po into the .mo the bot loads. The .mo files are committed, so
+# a fresh clone and the wheel have them; tests/test_catalogs.py fails if one is stale.
+catalogs: $(STAMP)
+	$(PYBABEL) compile --statistics -d $(LOCALES) -D hipcoach
 
 format: $(STAMP)
 	$(PY) -m ruff format .

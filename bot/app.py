@@ -17,16 +17,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import services
+from bot import services, views
 from bot.config import Config
 from bot.core.clock import Clock, SystemClock
-from bot.core.content import Catalogue, load_catalogue
+from bot.core.content import load_catalogues
+from bot.core.language import LANGUAGES, SOURCE
 from bot.services.state import SERVICES_KEY, Context, HipcoachApp, Services, services_of
 from bot.storage.db import open_db
 from bot.transport.ratelimit import HipcoachRateLimiter
 from bot.transport.timers import Timers
 from bot.transport.updates import FairUpdateProcessor
-from handlers import ADMIN_COMMANDS, COMMANDS, register
+from bot.views.commands import ADMIN_COMMANDS, COMMANDS
+from bot.views.i18n import Translator, load_translators
+from handlers import register
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +42,20 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
-    catalogue: Catalogue | None = None,
+    translators: dict[str, Translator] | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     update_processor: BaseUpdateProcessor | None = None,
     only_users: frozenset[int] | None = None,
 ) -> HipcoachApp:
-    """Build the bot. The catalogue is validated here, so bad content fails before any I/O.
+    """Build the bot. Content and catalogs in every language are validated here, so a
+    missing translation fails before any I/O.
 
     `update_processor` defaults to FairUpdateProcessor(); the benchmarks pass one with its
     flood protection lifted, since their simulated users tap at machine speed.
     """
     if not config.token:
         raise ValueError("build_application needs a token (see bot.config)")
-    catalogue = catalogue or load_catalogue()
+    translators = translators or load_translators(load_catalogues())
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -67,7 +71,7 @@ def build_application(
             partial(
                 _post_init,
                 config=config,
-                catalogue=catalogue,
+                translators=translators,
                 clock=clock or SystemClock(),
                 only_users=only_users,
             )
@@ -87,7 +91,7 @@ async def _post_init(
     app: HipcoachApp,
     *,
     config: Config,
-    catalogue: Catalogue,
+    translators: dict[str, Translator],
     clock: Clock,
     only_users: frozenset[int] | None,
 ) -> None:
@@ -96,7 +100,7 @@ async def _post_init(
     app.bot_data[SERVICES_KEY] = Services(
         config=config,
         db=open_db(config.db_path),
-        catalogue=catalogue,
+        translators=translators,
         clock=clock,
         timers=Timers(app.job_queue),
         only_users=only_users,
@@ -114,11 +118,18 @@ async def _post_init(
 
 
 async def _publish_menus(app: HipcoachApp, config: Config) -> None:
-    """The command menu for everyone, and one with /stats in each admin's chat."""
-    menu = [BotCommand(name, text) for name, text in COMMANDS]
-    await app.bot.set_my_commands(menu)
-    admin_menu = menu + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+    """The command menu in every language (Telegram shows the one matching the app's
+    language, English otherwise), and one with /stats in each admin's chat."""
+    svc = services_of(app)
+    for lang in LANGUAGES:
+        menu = views.session.command_menu(svc.translators[lang], COMMANDS)
+        await app.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in menu],
+            language_code=None if lang == SOURCE else lang,
+        )
     for admin_id in sorted(config.admin_ids):
+        menu = views.session.command_menu(svc.t(admin_id), COMMANDS + ADMIN_COMMANDS)
+        admin_menu = [BotCommand(name, text) for name, text in menu]
         try:
             await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))
         except TelegramError as exc:

@@ -17,6 +17,7 @@ from telegram.error import InvalidToken
 from bot import paths
 from bot.config import DEFAULT_API_URL, Config, ConfigError
 from bot.core.content import CatalogueError
+from bot.core.language import LANGUAGES
 from bot.ops.logsetup import configure_logging
 
 if TYPE_CHECKING:
@@ -42,6 +43,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with no TELEGRAM_BOT_TOKEN, open the offline playground instead of exiting",
     )
+    run.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default="en",
+        help="the playground's Telegram app language (with --play-without-token)",
+    )
     play = sub.add_parser("play", help="chat with the bot in this terminal, offline")
     play.add_argument(
         "--fast", action="store_true", help="play timers at a small fraction of real time"
@@ -50,6 +57,12 @@ def parser() -> argparse.ArgumentParser:
         "--db", type=Path, default=None, help=f"database file (default {PLAYGROUND_DB})"
     )
     play.add_argument("--user", default="runner", help="who you are (two names = two users)")
+    play.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default="en",
+        help="your Telegram app's language (language_code): the coach answers in it",
+    )
     play.add_argument(
         "--script", type=Path, default=None, help="read inputs from FILE, print the transcript"
     )
@@ -89,7 +102,7 @@ def _main(argv: list[str] | None) -> int:
     if command == "run":
         if not config.token and getattr(args, "play_without_token", False):
             print("hipcoach: no TELEGRAM_BOT_TOKEN set, so starting the offline playground.")
-            return play(config, parser().parse_args(["play"]))
+            return play(config, parser().parse_args(["play", "--lang", args.lang]))
         return run(config)
     if command == "play":
         return play(config, args)
@@ -173,7 +186,7 @@ def play(config: Config, args: argparse.Namespace) -> int:
 
     db_path = args.db.resolve() if args.db else PLAYGROUND_DB
     config = replace(config, db_path=db_path, time_scale=0.05 if args.fast else config.time_scale)
-    return run_playground(config, user=args.user, script=args.script)
+    return run_playground(config, user=args.user, script=args.script, language_code=args.lang)
 
 
 if __name__ == "__main__":

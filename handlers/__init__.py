@@ -21,9 +21,11 @@ from telegram.ext import (
 
 from bot.views import callbacks
 from bot.views.base import NOT_NOW
+from bot.views.i18n import every_translation
 from handlers import (
     admin,
     common,
+    language,
     plan,
     privacy,
     progress,
@@ -33,11 +35,12 @@ from handlers import (
     settings,
     start,
 )
-from handlers.menu import ADMIN_COMMANDS, COMMANDS
 
 PRIVATE = common.PRIVATE
+# The reply keyboard's "Not now" button sends its label, in whichever language it showed.
+NOT_NOW_TEXT = filters.Text(sorted(every_translation(NOT_NOW.id)))
 
-__all__ = ["ADMIN_COMMANDS", "COMMANDS", "register"]
+__all__ = ["register"]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -71,11 +74,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
         (0, CommandHandler("afterrun", settings.afterrun_command, filters=PRIVATE)),
         (0, MessageHandler(filters.LOCATION & PRIVATE, settings.location_shared)),
-        (0, MessageHandler(filters.Text([NOT_NOW]) & PRIVATE, settings.not_now)),
+        (0, MessageHandler(NOT_NOW_TEXT & PRIVATE, settings.not_now)),
         (0, CallbackQueryHandler(settings.zone_button, pattern=callbacks.ZONE_PATTERN)),
         (0, CallbackQueryHandler(reminders.reminder_button, pattern=callbacks.REMINDER_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_button, pattern=callbacks.RUNS_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_page_button, pattern=callbacks.RUNS_PAGE_PATTERN)),
+        # The language the coach speaks.
+        (0, CommandHandler("language", language.language_command, filters=PRIVATE)),
+        (0, CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN)),
         # Reporting sets, progress, history and the user's own data.
         (0, CommandHandler("progress", progress.progress_command, filters=PRIVATE)),
         (0, CommandHandler("history", progress.history_command, filters=PRIVATE)),

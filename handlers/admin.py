@@ -16,5 +16,5 @@ async def stats_command(update: Update, context: Context) -> None:
         # Exactly what any unknown command gets: no hint that /stats exists.
         await unknown_command(update, context)
         return
-    view = services.admin.stats_view(context.svc)
+    view = services.admin.stats_view(context.svc, user.id)
     await messaging.send(context.bot, context.svc.db, chat.id, view)

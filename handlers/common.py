@@ -13,10 +13,22 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import services
+from bot.core.language import SOURCE, from_telegram
+from bot.core.text import N_
 from bot.ops.logsetup import redact, set_update_context
 from bot.services.state import Context
+from bot.views.base import OLD_BUTTON
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
+
+# The shared answers, worded in the runner's language where they are sent.
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help for the list.")
+UNKNOWN_TEXT = N_("I work with buttons and commands. Send /routine to start, or /help.")
+UNSUPPORTED = N_("I can only read text here. Send /help to see what I do.")
+SORRY = N_(
+    "Sorry, something went wrong on my side. Your progress is saved — send /routine to carry on."
+)
 
 # New messages in private chats: edits of old messages never trigger anything twice.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -60,6 +72,21 @@ def press_of(update: Update) -> Press:
 MAX_TEXT = 4096
 
 
+def translator(update: object, context: Context) -> Translator:
+    """The language to answer `update` in: the user's own (their /language choice, else their
+    app's), from the update's `language_code` when there is no row for them (a group, or a
+    database that just failed), and English when the update has no user at all."""
+    user = update.effective_user if isinstance(update, Update) else None
+    svc = context.svc
+    if user is None:
+        return svc.translators[SOURCE]
+    try:
+        return svc.t(user.id, user.language_code)
+    except Exception:  # on the error path the database itself may be what failed
+        log.warning("no language for user %s from the database; using their app's", user.id)
+        return svc.translators[from_telegram(user.language_code)]
+
+
 async def tag_update(update: Update, context: Context) -> None:
     """First for every update: log lines from here on name its user and update id."""
     user = update.effective_user
@@ -81,8 +108,12 @@ async def not_private(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     in_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     if in_group and chat and message and services.users.first_group_notice(context.svc, chat.id):
+        t = translator(update, context)
         await message.reply_text(
-            f"I coach runners one to one. Message me privately: @{context.bot.username}"
+            t._(
+                "I coach runners one to one. Message me privately: @{bot}",
+                bot=context.bot.username,
+            )
         )
     raise ApplicationHandlerStop
 
@@ -94,30 +125,26 @@ async def ignore(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text("I don't know that command. Send /help for the list.")
+    await update.effective_message.reply_text(translator(update, context).msg(UNKNOWN_COMMAND))
 
 
 async def unknown_text(update: Update, context: Context) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        "I work with buttons and commands. Send /routine to start, or /help."
-    )
+    await update.effective_message.reply_text(translator(update, context).msg(UNKNOWN_TEXT))
 
 
 async def unsupported(update: Update, context: Context) -> None:
     """Stickers, photos, voice, files, locations we did not ask for."""
     if update.effective_message is None:
         return
-    await update.effective_message.reply_text(
-        "I can only read text here. Send /help to see what I do."
-    )
+    await update.effective_message.reply_text(translator(update, context).msg(UNSUPPORTED))
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """Any button no other handler claimed: an old message, or forged data."""
     query = update.callback_query
     if query is not None:
-        await query.answer("That button doesn't work any more.")
+        await query.answer(translator(update, context).msg(OLD_BUTTON))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -157,14 +184,11 @@ async def _say_sorry(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
+    if services.state.SERVICES_KEY in context.application.bot_data:
+        text = translator(update, context).msg(SORRY)
+    else:  # not started: no languages loaded, so the source text
+        text = SORRY.id
     try:
-        await context.bot.send_message(
-            chat.id,
-            html.escape(
-                "Sorry, something went wrong on my side. Your progress is saved — "
-                "send /routine to carry on."
-            ),
-            parse_mode=ParseMode.HTML,
-        )
+        await context.bot.send_message(chat.id, html.escape(text), parse_mode=ParseMode.HTML)
     except Exception:
         log.warning("could not tell chat %s about the error", chat.id)

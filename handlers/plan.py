@@ -7,7 +7,7 @@ handler group ahead of the command handlers (see handlers.conversation).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
@@ -18,6 +18,7 @@ from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
 from bot.views.base import View
+from bot.views.i18n import Translator
 from handlers.common import TYPED, owned
 from handlers.conversation import END, build_conversation, discard, draft_key, forget
 
@@ -57,6 +58,11 @@ def _user_id(update: Update) -> int:
     return update.effective_user.id
 
 
+def _t(update: Update, context: Context) -> Translator:
+    """The runner's language."""
+    return context.svc.t(_user_id(update))
+
+
 async def _reply(update: Update, context: Context, view: View) -> None:
     """A new message; if it has buttons, it becomes the flow's message."""
     assert update.effective_chat is not None
@@ -86,23 +92,25 @@ async def plan_command(update: Update, context: Context) -> int:
     svc = context.svc
     user_id = _user_id(update)
     settings = services.plans.settings_of(svc, user_id)
+    t = svc.t(user_id)
     await discard(update, context, DRAFT)
     if services.plans.at_cap(svc, user_id):  # say so now, not after the runner taps through
-        await _reply(update, context, views.plans.plan_limit(planning.MAX_PLANS))
+        await _reply(update, context, views.plans.plan_limit(t, planning.MAX_PLANS))
         return END
     if context.args:
-        parsed = planning.parse_plan(context.args[:4], svc.clock.now(), settings.tz)
+        args = context.args[: planning.MAX_ARGS + 1]  # one too many is refused, not cut
+        parsed = planning.parse_plan(args, svc.clock.now(), settings.tz, t.words)
         if isinstance(parsed, planning.Invalid):
-            await _reply(update, context, views.plans.plan_rejected(parsed.message))
+            await _reply(update, context, views.plans.plan_rejected(t, parsed.message))
             return END
         upcoming = services.plans.create_plan(svc, user_id, parsed)
         if upcoming is None:
-            view = views.plans.plan_limit(planning.MAX_PLANS)
+            view = views.plans.plan_limit(t, planning.MAX_PLANS)
         else:
-            view = views.plans.plan_saved(parsed, upcoming, settings.tz_set)
+            view = views.plans.plan_saved(t, parsed, upcoming, settings.tz_set)
         await _reply(update, context, view)
         return END
-    view = views.plans.choose_days(frozenset(), settings.tz, settings.tz_set)
+    view = views.plans.choose_days(t, frozenset(), settings.tz, settings.tz_set)
     await _reply(update, context, view)
     return DAYS
 
@@ -113,65 +121,67 @@ async def days(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     svc = context.svc
     settings = services.plans.settings_of(svc, _user_id(update))
+    t = _t(update, context)
     draft = _draft(context)
     choice = callbacks.parse_plan_days(query.data)
     if isinstance(choice, int):
         draft.days = frozenset(draft.days ^ {choice})
         await query.answer()
-        await _edit(
-            update, context, views.plans.choose_days(draft.days, settings.tz, settings.tz_set)
-        )
+        view = views.plans.choose_days(t, draft.days, settings.tz, settings.tz_set)
+        await _edit(update, context, view)
         return DAYS
     if choice == "date":
         await query.answer()
-        await _edit(update, context, views.plans.ask_date())
+        await _edit(update, context, views.plans.ask_date(t))
         return DATE
     if choice in ("today", "tmrw"):
         today = services.plans.today_for(svc, _user_id(update))
-        draft.on = planning.parse_date("today" if choice == "today" else "tomorrow", today)
+        draft.on = today + timedelta(days=1 if choice == "tmrw" else 0)
         draft.days = frozenset()
     elif not draft.days:
-        await query.answer("Tap at least one day, or pick a single day.")
+        await query.answer(t.msg(views.plans.NEED_A_DAY))
         return DAYS
     await query.answer()
-    await _edit(update, context, views.plans.ask_time(views.plans.when_label(draft.days, draft.on)))
+    when = views.plans.when_label(t, draft.days, draft.on)
+    await _edit(update, context, views.plans.ask_time(t, when))
     return TIME
 
 
 async def date_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
+    t = _t(update, context)
     today = services.plans.today_for(context.svc, _user_id(update))
-    on = planning.parse_date(update.effective_message.text or "", today)
+    on = planning.parse_date(update.effective_message.text or "", today, t.words)
     if on is None or on < today:
-        await update.effective_message.reply_text(
-            "Send a date that's still ahead, like 2026-12-01 (or /cancel)."
-        )
+        await update.effective_message.reply_text(t.msg(views.plans.DATE_AGAIN))
         return DATE
     problem = planning.check_day(on, today)  # a year away is said now, not after the time
     if problem is not None:
-        await update.effective_message.reply_text(f"{problem.message} (Or /cancel.)")
+        await update.effective_message.reply_text(views.plans.step_problem(t, problem.message))
         return DATE
     draft = _draft(context)
     draft.on, draft.days = on, frozenset()
-    await _reply(update, context, views.plans.ask_time(views.plans.when_label(frozenset(), on)))
+    when = views.plans.when_label(t, frozenset(), on)
+    await _reply(update, context, views.plans.ask_time(t, when))
     return TIME
 
 
 async def time_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
     svc = context.svc
+    t = _t(update, context)
     at = planning.parse_time(update.effective_message.text or "")
     if at is None:
-        await update.effective_message.reply_text("Send the time like 07:30 (or /cancel).")
+        await update.effective_message.reply_text(t.msg(views.plans.TIME_AGAIN))
         return TIME
     draft = _draft(context)
     draft.at = at
     settings = services.plans.settings_of(svc, _user_id(update))
     checked = planning.check_future(draft.rule(settings.tz), svc.clock.now())
     if isinstance(checked, planning.Invalid):
-        await update.effective_message.reply_text(f"{checked.message} (or /cancel)")
+        await update.effective_message.reply_text(views.plans.step_problem(t, checked.message))
         return TIME
-    await _reply(update, context, views.plans.ask_duration())
+    await _reply(update, context, views.plans.ask_duration(t))
     return DURATION
 
 
@@ -189,7 +199,10 @@ async def duration_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
     minutes = planning.parse_duration(update.effective_message.text or "")
     if minutes is None:
-        await update.effective_message.reply_text("Send the minutes, 5 to 600 (or /cancel).")
+        again = views.plans.duration_again(
+            _t(update, context), planning.MIN_DURATION, planning.MAX_DURATION
+        )
+        await update.effective_message.reply_text(again)
         return DURATION
     return await _confirm(update, context, minutes)
 
@@ -200,7 +213,8 @@ async def _confirm(update: Update, context: Context, minutes: int, *, edit: bool
     draft = _draft(context)
     draft.duration = minutes
     rule = draft.rule(settings.tz)
-    view = views.plans.confirm(rule, services.plans.preview(svc, rule), settings.tz_set)
+    t = _t(update, context)
+    view = views.plans.confirm(t, rule, services.plans.preview(svc, rule), settings.tz_set)
     await (_edit if edit else _reply)(update, context, view)
     return CONFIRM
 
@@ -214,31 +228,33 @@ async def save(update: Update, context: Context) -> int:
     settings = services.plans.settings_of(svc, user_id)
     rule = _draft(context).rule(settings.tz)
     checked = planning.check_future(rule, svc.clock.now())
+    t = svc.t(user_id)
     if isinstance(checked, planning.Invalid):
         await query.answer()
-        await _edit(update, context, views.plans.plan_rejected(checked.message))
+        await _edit(update, context, views.plans.plan_rejected(t, checked.message))
         forget(context, DRAFT)
         return END
     upcoming = services.plans.create_plan(svc, user_id, rule)
     if upcoming is None:  # the cap was reached meanwhile (another flow, another device)
         await query.answer()
-        await _edit(update, context, views.plans.plan_limit(planning.MAX_PLANS))
+        await _edit(update, context, views.plans.plan_limit(t, planning.MAX_PLANS))
     else:
-        await query.answer("Saved ✓")
-        await _edit(update, context, views.plans.plan_saved(rule, upcoming, settings.tz_set))
+        await query.answer(t.msg(views.plans.SAVED))
+        await _edit(update, context, views.plans.plan_saved(t, rule, upcoming, settings.tz_set))
     forget(context, DRAFT)
     return END
 
 
 async def cancel(update: Update, context: Context) -> int:
     """/cancel or ✖ Cancel inside the conversation: nothing is saved."""
+    t = _t(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer("Cancelled")
-        await _edit(update, context, View("No plan saved."))
+        await update.callback_query.answer(t.msg(views.plans.CANCELLED))
+        await _edit(update, context, View(t.msg(views.plans.NO_PLAN_SAVED)))
         forget(context, DRAFT)
     else:
         await discard(update, context, DRAFT)
-        await _reply(update, context, View("OK, no plan saved."))
+        await _reply(update, context, View(t.msg(views.plans.OK_NO_PLAN_SAVED)))
     return END
 
 

@@ -19,8 +19,10 @@ async def export_command(update: Update, context: Context) -> None:
 
 
 async def deleteme_command(update: Update, context: Context) -> None:
-    assert update.effective_chat is not None
-    await services.privacy.confirm_delete(context.svc, context.bot, update.effective_chat.id)
+    assert update.effective_user is not None and update.effective_chat is not None
+    await services.privacy.confirm_delete(
+        context.svc, context.bot, update.effective_user.id, update.effective_chat.id
+    )
 
 
 async def delete_button(update: Update, context: Context) -> None:
@@ -39,5 +41,7 @@ async def delete_button(update: Update, context: Context) -> None:
 async def keep_button(update: Update, context: Context) -> None:
     """`md:keep`: the runner changed their mind; nothing happens."""
     press = press_of(update)
-    await press.query.answer("Nothing changed.")
-    await services.privacy.keep_pressed(context.bot, press.chat_id, press.message_id)
+    answer = await services.privacy.keep_pressed(
+        context.svc, context.bot, press.user_id, press.chat_id, press.message_id
+    )
+    await press.query.answer(answer)

@@ -17,16 +17,18 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from bot import services, views
 from bot.core import reports
 from bot.core.reports import ParseError, Report
+from bot.core.text import N_
 from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
 from bot.views.base import View
+from bot.views.i18n import Translator
 from handlers.common import TYPED, owned, press_of
 from handlers.conversation import END, build_conversation, discard, draft_key, forget
 
 EXERCISE, SIDE, SETS, AMOUNT, DAY = range(5)
 DRAFT = draft_key("log")
-OUT_OF_DATE = "That button is out of date."
+OUT_OF_DATE = N_("That button is out of date.")
 
 
 @dataclass
@@ -62,6 +64,12 @@ def _ids(update: Update) -> tuple[int, int]:
     return update.effective_user.id, update.effective_chat.id
 
 
+def _t(update: Update, context: Context) -> Translator:
+    """The runner's language, read at each step (a /language switch shows at the next)."""
+    user_id, _ = _ids(update)
+    return context.svc.t(user_id)
+
+
 # --- entry: the shortcut or the first step ----------------------------------------------
 
 
@@ -74,11 +82,12 @@ async def log_command(update: Update, context: Context) -> int:
             context.svc, context.bot, user_id, chat_id, " ".join(context.args)
         )
         return END
+    t = context.svc.t(user_id)
     if services.reports.at_daily_cap(context.svc, user_id):
-        cap = views.reports.daily_cap(services.reports.MAX_REPORTS_PER_DAY)
+        cap = views.reports.daily_cap(t, services.reports.MAX_REPORTS_PER_DAY)
         await messaging.send(context.bot, context.svc.db, chat_id, cap)
         return END
-    view = views.reports.exercise_picker(context.svc.catalogue)
+    view = views.reports.exercise_picker(t)
     _draft(context).message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
     return EXERCISE
 
@@ -91,7 +100,7 @@ async def _step_query(update: Update, context: Context, answer: str | None = Non
     query = update.callback_query
     assert query is not None and query.data is not None
     if query.message is None or query.message.message_id != _draft(context).message_id:
-        await query.answer(OUT_OF_DATE)
+        await query.answer(_t(update, context).msg(OUT_OF_DATE))
         return None
     await query.answer(answer)
     return query.data
@@ -119,11 +128,12 @@ async def exercise_chosen(update: Update, context: Context) -> int:
     draft = _draft(context)
     draft.exercise = exercise.id
     draft.timed = exercise.dose.kind == "hold"
+    t = _t(update, context)
     if exercise.dose.sides:
-        await _show(update, context, views.reports.side_picker(exercise))
+        await _show(update, context, views.reports.side_picker(t, exercise))
         return SIDE
     draft.side = "both"
-    await _show(update, context, views.reports.sets_picker(exercise, "both"))
+    await _show(update, context, views.reports.sets_picker(t, exercise, "both"))
     return SETS
 
 
@@ -136,7 +146,7 @@ async def side_chosen(update: Update, context: Context) -> int:
     draft = _draft(context)
     draft.side = side
     exercise = context.svc.catalogue.exercises[draft.exercise]
-    await _show(update, context, views.reports.sets_picker(exercise, side))
+    await _show(update, context, views.reports.sets_picker(_t(update, context), exercise, side))
     return SETS
 
 
@@ -149,7 +159,7 @@ async def sets_chosen(update: Update, context: Context) -> int:
     draft = _draft(context)
     draft.sets = sets
     exercise = context.svc.catalogue.exercises[draft.exercise]
-    await _show(update, context, views.reports.amount_picker(exercise, sets))
+    await _show(update, context, views.reports.amount_picker(_t(update, context), exercise, sets))
     return AMOUNT
 
 
@@ -159,8 +169,7 @@ async def _amount(update: Update, context: Context, amount: int) -> int:
     draft.amount = amount
     today = services.reports.today(context.svc, user_id)
     report = draft.report(today)
-    exercise = context.svc.catalogue.exercises[report.exercise]
-    await _show(update, context, views.reports.day_picker(report, exercise, today))
+    await _show(update, context, views.reports.day_picker(_t(update, context), report, today))
     return DAY
 
 
@@ -177,9 +186,11 @@ async def amount_chosen(update: Update, context: Context) -> int:
 async def amount_typed(update: Update, context: Context) -> int:
     """A typed number at the reps/seconds step."""
     assert update.effective_message is not None and update.effective_message.text is not None
-    amount = reports.parse_amount(update.effective_message.text, _draft(context).timed)
+    t = _t(update, context)
+    vocab = services.reports.vocabulary(context.svc, t)
+    amount = reports.parse_amount(update.effective_message.text, vocab, _draft(context).timed)
     if isinstance(amount, ParseError):
-        await update.effective_message.reply_text(amount.reason)
+        await update.effective_message.reply_text(t.msg(amount.reason))
         return AMOUNT
     return await _amount(update, context, amount)
 
@@ -188,15 +199,16 @@ async def _finish(update: Update, context: Context, day: date) -> int:
     user_id, _ = _ids(update)
     assert update.effective_message is not None
     today = services.reports.today(context.svc, user_id)
+    t = context.svc.t(user_id)
     problem = reports.check_day(day, today)
     if problem:
-        await update.effective_message.reply_text(problem)
+        await update.effective_message.reply_text(t.msg(problem))
         return DAY
     report = _draft(context).report(day)
     if services.reports.save(context.svc, user_id, report) is None:
-        view = views.reports.daily_cap(services.reports.MAX_REPORTS_PER_DAY)
+        view = views.reports.daily_cap(t, services.reports.MAX_REPORTS_PER_DAY)
     else:
-        view = views.reports.saved(report, context.svc.catalogue.exercises[report.exercise], today)
+        view = views.reports.saved(t, report, today)
     await _show(update, context, view)
     forget(context, DRAFT)
     return END
@@ -216,9 +228,11 @@ async def day_typed(update: Update, context: Context) -> int:
     user_id, _ = _ids(update)
     assert update.effective_message is not None
     text = update.effective_message.text or ""
-    day = reports.parse_day(text, services.reports.today(context.svc, user_id))
+    t = context.svc.t(user_id)
+    vocab = services.reports.vocabulary(context.svc, t)
+    day = reports.parse_day(text, vocab, services.reports.today(context.svc, user_id))
     if isinstance(day, ParseError):
-        await update.effective_message.reply_text(day.reason)
+        await update.effective_message.reply_text(t.msg(day.reason))
         return DAY
     return await _finish(update, context, day)
 
@@ -228,14 +242,17 @@ async def cancel(update: Update, context: Context) -> int | None:
     _, chat_id = _ids(update)
     draft = _draft(context)
     query = update.callback_query
-    if query is not None and await _step_query(update, context, "Cancelled") is None:
+    t = _t(update, context)
+    # Translators: the short answer to the Cancel button of /log.
+    if query is not None and await _step_query(update, context, t._("Cancelled")) is None:
         return None  # an old message's Cancel: the flow carries on where it is
+    view = views.reports.cancelled(t)
     if draft.message_id is not None and query is not None:
-        await messaging.edit(context.bot, chat_id, draft.message_id, views.reports.cancelled())
+        await messaging.edit(context.bot, chat_id, draft.message_id, view)
     else:
         if draft.message_id is not None:
             await messaging.strip_buttons(context.bot, chat_id, draft.message_id)
-        await messaging.send(context.bot, context.svc.db, chat_id, views.reports.cancelled())
+        await messaging.send(context.bot, context.svc.db, chat_id, view)
     forget(context, DRAFT)
     return END
 

@@ -24,8 +24,10 @@ async def routine_command(update: Update, context: Context) -> None:
 
 async def cancel_command(update: Update, context: Context) -> None:
     assert update.effective_user is not None and update.effective_message is not None
-    if not await services.session.cancel(context.svc, context.bot, update.effective_user.id):
-        await update.effective_message.reply_text("Nothing to cancel. Send /routine to start.")
+    user_id = update.effective_user.id
+    if not await services.session.cancel(context.svc, context.bot, user_id):
+        t = context.svc.t(user_id)
+        await update.effective_message.reply_text(t._("Nothing to cancel. Send /routine to start."))
 
 
 async def menu_button(update: Update, context: Context) -> None:

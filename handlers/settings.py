@@ -15,6 +15,7 @@ from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
 from bot.views.base import ReplyView, View
+from bot.views.i18n import Translator
 
 ASKED = "timezone.asked"
 REMIND_RANGE = (5, 240)
@@ -26,17 +27,25 @@ async def _send(update: Update, context: Context, view: View) -> None:
     await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)
 
 
+def _t(update: Update, context: Context) -> Translator:
+    """The runner's language."""
+    assert update.effective_user is not None
+    return context.svc.t(update.effective_user.id)
+
+
 async def timezone_command(update: Update, context: Context) -> None:
     """`/timezone Europe/London`, or `/timezone` alone for the Share location button."""
     assert context.user_data is not None
     name = " ".join(context.args or [])
+    t = _t(update, context)
     if not name:
         context.user_data[ASKED] = True
-        await _send(update, context, views.plans.zone_prompt())
+        await _send(update, context, views.plans.zone_prompt(t))
         return
     zone = planning.find_zone(name)
     if zone is None:
-        await _send(update, context, views.plans.zone_unknown(name, planning.suggest_zones(name)))
+        view = views.plans.zone_unknown(t, name, planning.suggest_zones(name))
+        await _send(update, context, view)
         return
     await _set_zone(update, context, zone)
 
@@ -46,22 +55,22 @@ async def _set_zone(update: Update, context: Context, zone: str) -> None:
     svc = context.svc
     context.user_data.pop(ASKED, None)
     moved = services.plans.change_zone(svc, update.effective_user.id, zone)
-    await _send(update, context, views.plans.zone_set(zone, svc.clock.now(), moved))
+    view = views.plans.zone_set(_t(update, context), zone, svc.clock.now(), moved)
+    await _send(update, context, view)
 
 
 async def location_shared(update: Update, context: Context) -> None:
     """A location after /timezone: look its zone up offline; the coordinates are not kept."""
     message = update.effective_message
     assert message is not None and context.user_data is not None
+    t = _t(update, context)
     if not context.user_data.get(ASKED) or message.location is None:
-        await message.reply_text(
-            "I only use a location to find your time zone: send /timezone first."
-        )
+        await message.reply_text(t.msg(views.plans.LOCATION_UNASKED))
         return
     zone = planning.zone_at(message.location.latitude, message.location.longitude)
     if zone is None:
         context.user_data.pop(ASKED, None)
-        await _send(update, context, views.plans.zone_not_found())
+        await _send(update, context, views.plans.zone_not_found(t))
         return
     await _set_zone(update, context, zone)
 
@@ -70,7 +79,7 @@ async def not_now(update: Update, context: Context) -> None:
     """The "Not now" key of the location keyboard: put the keyboard away."""
     if context.user_data is not None:
         context.user_data.pop(ASKED, None)
-    await _send(update, context, ReplyView("OK. Send /timezone Area/City whenever you like."))
+    await _send(update, context, ReplyView(_t(update, context).msg(views.plans.ZONE_LATER)))
 
 
 async def zone_button(update: Update, context: Context) -> None:
@@ -84,7 +93,7 @@ async def zone_button(update: Update, context: Context) -> None:
             context.bot, update.effective_chat.id, query.message.message_id
         )
     if zone is None:
-        await query.answer("That button doesn't work any more.")
+        await query.answer(_t(update, context).msg(views.base.OLD_BUTTON))
         return
     await query.answer(zone)
     await _set_zone(update, context, zone)
@@ -105,26 +114,29 @@ async def remind_command(update: Update, context: Context) -> None:
     """`/remind 30` (5–240) or `/remind off`: how long before a run the reminder comes."""
     assert update.effective_user is not None
     svc = context.svc
+    t = _t(update, context)
     value = _minutes(context.args or [], *REMIND_RANGE)
     if value == "bad":
         current = services.plans.settings_of(svc, update.effective_user.id).remind_minutes
-        await _send(update, context, views.plans.setting_usage("remind", current, *REMIND_RANGE))
+        view = views.plans.setting_usage(t, "remind", current, *REMIND_RANGE)
+        await _send(update, context, view)
         return
     assert not isinstance(value, str)
     services.plans.change_remind(svc, update.effective_user.id, value)
-    await _send(update, context, views.plans.remind_set(value))
+    await _send(update, context, views.plans.remind_set(t, value))
 
 
 async def afterrun_command(update: Update, context: Context) -> None:
     """`/afterrun 15` (0–240) or `/afterrun off`: the stretch prompt after a planned run."""
     assert update.effective_user is not None
     svc = context.svc
+    t = _t(update, context)
     value = _minutes(context.args or [], *AFTERRUN_RANGE)
     if value == "bad":
         current = services.plans.settings_of(svc, update.effective_user.id).afterrun_minutes
-        view = views.plans.setting_usage("afterrun", current, *AFTERRUN_RANGE)
+        view = views.plans.setting_usage(t, "afterrun", current, *AFTERRUN_RANGE)
         await _send(update, context, view)
         return
     assert not isinstance(value, str)
     services.plans.change_afterrun(svc, update.effective_user.id, value)
-    await _send(update, context, views.plans.afterrun_set(value))
+    await _send(update, context, views.plans.afterrun_set(t, value))

@@ -7,16 +7,17 @@ from telegram import Update
 from bot import views
 from bot.services.state import Context
 from bot.transport import messaging
-from handlers.menu import COMMANDS
+from bot.views.commands import COMMANDS
 
 
 async def start(update: Update, context: Context) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
-    view = views.session.welcome(update.effective_user.first_name or "", context.svc.catalogue)
+    user = update.effective_user
+    view = views.session.welcome(context.svc.t(user.id), user.first_name or "")
     await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)
 
 
 async def help_command(update: Update, context: Context) -> None:
-    assert update.effective_chat is not None
-    view = views.session.help_text(context.svc.catalogue, COMMANDS)
+    assert update.effective_user is not None and update.effective_chat is not None
+    view = views.session.help_text(context.svc.t(update.effective_user.id), COMMANDS)
     await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)

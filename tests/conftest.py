@@ -76,8 +76,10 @@ class Harness:
     def services(self) -> Any:
         return services_of(self.app)
 
-    def user(self, user_id: int = 1001, first_name: str = "Ada") -> FakeUser:
-        return self.api.user(user_id, first_name)
+    def user(
+        self, user_id: int = 1001, first_name: str = "Ada", language_code: str = "en"
+    ) -> FakeUser:
+        return self.api.user(user_id, first_name, language_code=language_code)
 
     def rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         """Read what is committed, through a connection of our own."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.clock import to_db
 from bot.storage.db import open_db
 from bot.storage.stats import collect_stats
+from tests.tagged import tag_languages
 
 ADMIN, RUNNER = 1001, 2002
 UNKNOWN = "I don't know that command. Send /help for the list."
@@ -90,6 +91,34 @@ async def test_everyone_else_gets_the_unknown_command_answer(harness):
     # /stats is not in the menu Telegram shows to users (only in the admin's own chat).
     menus = [m for (scope, _), m in harness.api.commands.items() if str(ADMIN) not in scope]
     assert menus and all(c["command"] != "stats" for menu in menus for c in menu)
+
+
+async def test_stats_are_worded_in_the_operators_language(harness):
+    """/stats is a Telegram message like any other: in the operator's language, each count
+    of days with its plural; a runner in that language still gets only the unknown-command
+    answer, in their language."""
+    harness.reconfigure(admin_ids=frozenset({ADMIN}))
+    await harness.start()
+    tag_languages(harness, "ru")
+    admin = harness.api.user(ADMIN, "Op", language_code="ru")
+    admin.send("/stats")
+    stats = await admin.expect("hipcoach stats")
+    assert stats.plain.splitlines() == [
+        "📊 hipcoach stats",
+        "[ru] Users: 1 (0 blocked the bot)",
+        "[ru n=7] Active, last 7 days: 1",
+        "[ru n=7] Sessions, last 7 days: 0 · sets: 0",
+        "[ru] Planned runs: 0 · reminders sent: 0",
+        "[ru] Errors since start: 0",
+    ]
+    runner = harness.api.user(RUNNER, "Runner", language_code="ru")
+    runner.send("/stats")
+    answer = await runner.expect(lambda m: True)
+    assert answer.plain == f"[ru] {UNKNOWN}"
+    assert [r["language_code"] for r in harness.rows("SELECT * FROM users ORDER BY id")] == [
+        "ru",
+        "ru",
+    ]
 
 
 async def test_no_admins_means_nobody(bot):

@@ -156,3 +156,20 @@ def test_time_scale_zero_runs_every_routine_to_the_end(name):
         recorded += len(out.sets)
         c = out.cursor
     assert c.phase == "done" and recorded == len(r.set_steps())
+
+
+def test_every_language_unrolls_the_same_steps_and_timings():
+    """A runner who switches language mid-session keeps their place: only the words differ."""
+    from tests.i18n import translators
+
+    for routine_id in CAT.routines:
+        shapes = {
+            lang: [
+                (s.kind, s.exercise.id, s.set_no, s.sets, s.side, s.switch, r.real_seconds(s, p))
+                for r in [Walkthrough(tr.content, routine_id)]
+                for s in r.steps
+                for p in ("ready", "work", "rest")
+            ]
+            for lang, tr in translators().items()
+        }
+        assert shapes["es"] == shapes["en"] == shapes["ru"]

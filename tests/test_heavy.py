@@ -18,6 +18,7 @@ import pytest
 from bot.core.clock import ManualClock, to_db
 from bot.sandbox import FakeUser
 from bot.services import privacy, progress
+from tests.tagged import tag_languages
 
 NOW = datetime(2025, 5, 14, 9, 30, tzinfo=UTC)
 ADA, BOB = 880_001_234, 880_005_678
@@ -189,7 +190,7 @@ async def test_progress_of_a_long_history_never_stalls_another_runner(clocked):
     photo = ada.messages[-1]
     assert photo.kind == "photo"
     [line] = [x for x in photo.plain.splitlines() if x.startswith("Hip rotations:")]
-    assert line.endswith(f" · {n_sets // len(EXERCISES)}"), line
+    assert line.endswith(f" · {n_sets // len(EXERCISES):,}"), line  # 20,000: Babel's en_GB
 
 
 async def test_progress_chart_is_drawn_again_only_when_its_data_changes(clocked):
@@ -212,7 +213,7 @@ async def test_progress_chart_is_drawn_again_only_when_its_data_changes(clocked)
     second = await ada.expect(lambda m: m.kind == "photo")
     assert second.file_data == first.file_data
     assert ada.chat.actions.count("upload_photo") == 1
-    assert clocked.services.charts[ADA][1] == first.file_data
+    assert clocked.services.charts[ADA][::2] == ("en", first.file_data)
     # New data: a new picture.
     ada.send("/log flexion 2x15 left")
     await ada.expect("Logged")
@@ -222,3 +223,37 @@ async def test_progress_chart_is_drawn_again_only_when_its_data_changes(clocked)
     assert third.file_data != first.file_data
     assert ada.chat.actions.count("upload_photo") == 2
     assert "Band hip flexion and hold: 2 · 2" in third.plain
+
+
+async def test_a_language_switch_draws_the_chart_again_in_the_new_language(clocked):
+    """The kept chart is keyed on the language too: after /language, /progress draws the
+    picture again in the new language (before, the English one came back from the cache)."""
+    tag_languages(clocked, "es")
+    ada = clocked.user(ADA, "Ada")
+    await start(ada)
+    ada.send("/log rotations 2x10")
+    await ada.expect("Logged")
+    ada.send("/progress")
+    first = await ada.expect(lambda m: m.kind == "photo")
+    assert "[es" not in first.plain
+
+    ada.send("/language")
+    picker = await ada.expect(lambda m: "Español" in str(m.buttons))
+    ada.press("Español", picker)
+    await ada.wait_until(lambda: "[es]" in picker.plain)
+    assert clocked.rows("SELECT language FROM users WHERE id = ?", (ADA,)) == [{"language": "es"}]
+    clocked.clock.advance(timedelta(seconds=progress.PROGRESS_COOLDOWN_SECONDS))
+    ada.send("/progress")
+    second = await ada.expect(lambda m: m.kind == "photo")
+    assert "[es] 📈 This week:" in second.plain
+    redrawn = ada.chat.actions.count("upload_photo")
+    same = second.file_data == first.file_data
+    print(f"after the switch: drawn {redrawn} times, same picture: {same}")
+    assert redrawn == 2 and second.file_data != first.file_data
+    assert clocked.services.charts[ADA][::2] == ("es", second.file_data)
+    # In Spanish again, with the same data: the Spanish picture, not drawn a third time.
+    clocked.clock.advance(timedelta(seconds=progress.PROGRESS_COOLDOWN_SECONDS))
+    ada.send("/progress")
+    third = await ada.expect(lambda m: m.kind == "photo")
+    assert third.file_data == second.file_data
+    assert ada.chat.actions.count("upload_photo") == 2

@@ -15,9 +15,11 @@ import pytest
 from bot.core.clock import OffsetClock
 from bot.sandbox import FakeUser
 from bot.services.reminders import JOB_NAME
+from tests.tagged import tag_languages
 
 SORRY = "something went wrong"
 UNKNOWN = "I don't know that command"
+UNKNOWN_ANSWER = "I don't know that command. Send /help for the list."
 HUGE = "99999999999999999999"  # 20 digits: past SQLite's integers
 PAST_SQLITE = str(2**63)  # 19 digits, one past SQLite's largest integer
 
@@ -191,3 +193,71 @@ async def test_a_failing_button_is_answered_once(harness, monkeypatch):
     assert (await user.answer_for(query)) == (None, False)  # the spinner stops
     assert snapshot(harness.config.db_path) == rows
     assert harness.services.errors == 1
+
+
+# --- the shared answers, in the runner's language ------------------------------------------
+
+
+async def test_shared_answers_speak_the_runners_language(bot):
+    """Unknown commands and text, stickers, dead buttons and the apology after a failure:
+    each one answer, worded in the runner's language."""
+    tag_languages(bot, "es")
+    user = bot.api.user(4242, "Lucía", language_code="es-ES")
+    user.send("/nosuchcommand")
+    assert (await user.expect(lambda m: True)).plain == "[es] " + UNKNOWN_ANSWER
+    user.send("hola")
+    assert (await user.expect(lambda m: True)).plain.startswith("[es] I work with buttons")
+    user.send_sticker()
+    assert (await user.expect(lambda m: True)).plain.startswith("[es] I can only read text")
+    user.send("/help")
+    menu = await user.expect(lambda m: True)
+    query = user.press_data(menu.message_id, "zz:not-a-button")
+    assert await user.answer_for(query) == ("[es] That button doesn't work any more.", False)
+    bot.api.inject_fault("sendMessage", status=400, description="Bad Request: boom", chat_id=4242)
+    user.send("/nosuchcommand")
+    sorry = await user.expect(SORRY)
+    assert sorry.plain.startswith("[es] Sorry, something went wrong")
+    assert bot.services.errors == 1
+    assert bot.rows("SELECT language, language_code FROM users") == [
+        {"language": None, "language_code": "es-ES"}
+    ]
+
+
+async def test_a_group_is_told_in_the_writers_language(bot):
+    """Nobody in a group has a row (groups are not coached), so the note goes by the
+    member's Telegram language; before, it fell back to English."""
+    tag_languages(bot, "ru")
+    group = bot.api.group(-501, "Беговой клуб")
+    member = group.member(bot.api.user(3004, "Гриша", language_code="ru"))
+    member.send("/routine")
+    await bot.api.wait_until(lambda: len(group.messages) == 1)
+    note = group.messages[0].plain
+    print(f"group note: {note[:40]!r}")
+    assert note.startswith("[ru] I coach runners one to one. Message me privately: @")
+    assert bot.rows("SELECT id FROM users") == []
+
+
+async def test_the_language_falls_back_to_telegrams_when_the_database_fails(bot, monkeypatch):
+    """On the error path the database may be what failed: the answer is still in the
+    runner's language (their app's), and it is still exactly one answer."""
+    import sqlite3 as sqlite
+
+    from bot import storage
+
+    tag_languages(bot, "ru")
+    user = bot.api.user(4243, "Аня", language_code="ru-RU")
+    user.send("/help")
+    await user.expect(lambda m: True)
+
+    def locked(*args: object) -> None:
+        raise sqlite.OperationalError("database is locked")
+
+    monkeypatch.setattr(storage.users, "language_of", locked)
+    before = len(user.messages)
+    user.send("/nosuchcommand")
+    await user.wait_until(lambda: len(user.messages) > before)
+    monkeypatch.undo()  # the database is back: /help closes the list of answers
+    user.send("/help")
+    await user.expect(lambda m: HELP in m.plain)
+    assert [m.plain for m in user.messages[before:-1]] == ["[ru] " + UNKNOWN_ANSWER]
+    assert bot.services.errors == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,12 @@ from dateutil import tz as dtz
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import storage
+from bot import storage, views
+from bot.core.language import LANGUAGES
 from bot.core.planning import (
+    ACCEPTED,
+    PASSED,
+    TOO_FAR,
     Invalid,
     Rule,
     check_future,
@@ -29,6 +34,7 @@ from bot.core.planning import (
     zone_at,
 )
 from bot.storage.db import open_db
+from tests.i18n import translators
 
 ZONES = [
     "Europe/London",
@@ -43,6 +49,7 @@ ZONES = [
     "UTC",
 ]
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+EN = translators()["en"].words
 
 
 def oracle(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
@@ -198,7 +205,7 @@ def test_next_occurrences():
     ],
 )
 def test_shortcuts(args, days, on, at, minutes):
-    rule = parse_plan(args, NOW, "UTC")
+    rule = parse_plan(args, NOW, "UTC", EN)
     assert isinstance(rule, Rule)
     assert (set(rule.weekdays), rule.on, rule.at, rule.duration_minutes) == (days, on, at, minutes)
 
@@ -218,49 +225,137 @@ def test_shortcuts(args, days, on, at, minutes):
     ],
 )
 def test_bad_shortcuts_say_what_is_accepted(args):
-    result = parse_plan(args, NOW, "UTC")
+    result = parse_plan(args, NOW, "UTC", EN)
     assert isinstance(result, Invalid)
-    assert result.message
+    assert result.message in (ACCEPTED, PASSED, TOO_FAR)
 
 
 def test_today_is_the_runners_today():
     # 12:00 UTC on Mon 2 Mar is already Tue 3 Mar 01:00 in Auckland.
-    rule = parse_plan(["today", "18:00"], NOW, "Pacific/Auckland")
+    rule = parse_plan(["today", "18:00"], NOW, "Pacific/Auckland", EN)
     assert isinstance(rule, Rule) and rule.on == date(2026, 3, 3)
 
 
 def test_time_and_day_parsers():
     assert parse_time("7h05") == time(7, 5)
     assert parse_time("24:00") is None and parse_time("0730") is None
-    assert parse_weekdays("daily") == frozenset(range(7))
-    assert parse_weekdays("tuesday, thu") == frozenset({1, 3})
-    assert parse_weekdays("mon,funday") is None
+    assert parse_weekdays("daily", EN) == frozenset(range(7))
+    assert parse_weekdays("tuesday, thu", EN) == frozenset({1, 3})
+    assert parse_weekdays("mon,funday", EN) is None
 
 
 def test_typed_numbers_are_ascii_digits_only():
     # `\d` matches '٧' and int('٧') is 7: these used to plan a 07:30 run of 45 minutes.
     assert parse_time("٧:30") is None and parse_time("7:٣0") is None
     assert parse_duration("٤٥") is None and parse_duration("45") == 45
-    assert parse_date("٢٠٢٦-١٢-٠١", date(2026, 3, 2)) is None
-    assert isinstance(parse_plan(["mon", "٧:30"], NOW, "UTC"), Invalid)
+    assert parse_date("٢٠٢٦-١٢-٠١", date(2026, 3, 2), EN) is None
+    assert isinstance(parse_plan(["mon", "٧:30"], NOW, "UTC", EN), Invalid)
+
+
+# --- parsing in the runner's language ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "args", "days", "on", "minutes"),
+    [
+        ("es", ["lun,mié,vie", "07:30"], {0, 2, 4}, None, 45),
+        ("es", ["LUN,MIE,VIE", "7:30"], {0, 2, 4}, None, 45),  # case and accents optional
+        ("es", ["miércoles", "7:30"], {2}, None, 45),
+        ("es", ["Miercoles", "7:30"], {2}, None, 45),
+        ("es", ["mié.", "7:30"], {2}, None, 45),
+        ("es", ["sábado", "domingo", "9:00"], {5, 6}, None, 45),
+        ("es", ["lun-vie", "6:45"], {0, 1, 2, 3, 4}, None, 45),
+        ("es", ["fin", "de", "semana", "9:00", "90", "min"], {5, 6}, None, 90),
+        ("es", ["Entre", "Semana", "6:00"], {0, 1, 2, 3, 4}, None, 45),
+        ("es", ["todos", "los", "dias", "6:00"], set(range(7)), None, 45),
+        ("es", ["hoy", "18:00"], set(), date(2026, 3, 2), 45),
+        ("es", ["mañana", "6:45"], set(), date(2026, 3, 3), 45),
+        ("es", ["MANANA", "6:45", "60m"], set(), date(2026, 3, 3), 60),
+        ("es", ["mon,wed", "07:30"], {0, 2}, None, 45),  # English works for every runner
+        ("es", ["tomorrow", "06:45"], set(), date(2026, 3, 3), 45),
+        ("ru", ["пн,ср,пт", "07:30"], {0, 2, 4}, None, 45),
+        ("ru", ["Среда", "07:30"], {2}, None, 45),
+        ("ru", ["СР", "07:30"], {2}, None, 45),
+        ("ru", ["пн-пт", "07:30"], {0, 1, 2, 3, 4}, None, 45),
+        ("ru", ["сб", "вс", "9:00", "90", "мин"], {5, 6}, None, 90),
+        ("ru", ["по", "будням", "07:30"], {0, 1, 2, 3, 4}, None, 45),
+        ("ru", ["каждый", "день", "07:30", "60мин"], set(range(7)), None, 60),
+        ("ru", ["по", "выходным", "10:00"], {5, 6}, None, 45),
+        ("ru", ["сегодня", "18:00"], set(), date(2026, 3, 2), 45),
+        ("ru", ["Завтра", "06:45", "90м"], set(), date(2026, 3, 3), 90),
+        ("ru", ["weekdays", "07:30"], {0, 1, 2, 3, 4}, None, 45),
+        ("ru", ["tomorrow", "06:45"], set(), date(2026, 3, 3), 45),
+    ],
+)
+def test_shortcuts_in_the_runners_language(lang, args, days, on, minutes):
+    rule = parse_plan(args, NOW, "UTC", translators()[lang].words)
+    assert isinstance(rule, Rule), rule
+    assert (set(rule.weekdays), rule.on, rule.duration_minutes) == (days, on, minutes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "args", "says"),
+    [
+        ("en", ["mañana", "06:45"], ACCEPTED),  # another language's words: only your own
+        ("en", ["пн", "07:30"], ACCEPTED),
+        ("es", ["пн", "07:30"], ACCEPTED),
+        ("ru", ["lun", "07:30"], ACCEPTED),
+        ("es", ["ayer", "07:30"], PASSED),
+        ("ru", ["вчера", "07:30"], PASSED),
+        ("es", ["fin", "de", "07:30"], ACCEPTED),
+        ("ru", ["пн", "07:30", "90", "часов"], ACCEPTED),
+        ("ru", ["пн", "٠٧:30"], ACCEPTED),  # digits stay ASCII in every language
+        # More words than any /plan needs (MAX_ARGS) are refused, not cut short.
+        ("es", ["lun", "mar", "mié", "jue", "vie", "sáb", "dom", "7:30", "90"], ACCEPTED),
+    ],
+)
+def test_bad_shortcuts_in_the_runners_language(lang, args, says):
+    result = parse_plan(args, NOW, "UTC", translators()[lang].words)
+    assert isinstance(result, Invalid) and result.message == says
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_example_the_help_shows_plans_a_run(lang):
+    """What /plan's help and the empty /runs suggest must work when typed back."""
+    t = translators()[lang]
+    empty = views.plans.runs_list(t, views.plans.RunsPage([], []), "UTC", False)
+    examples = re.findall(r"<code>/plan ([^<]+)</code>", t.msg(ACCEPTED) + empty.text)
+    assert len(examples) == 6, examples
+    for shown in examples:
+        rule = parse_plan(shown.split(), NOW, "UTC", t.words)
+        assert isinstance(rule, Rule), (shown, rule)
+
+
+def test_day_words_and_dates_in_the_runners_language():
+    today = date(2026, 3, 2)
+    es, ru = translators()["es"].words, translators()["ru"].words
+    assert parse_date("Mañana", today, es) == parse_date("завтра", today, ru) == date(2026, 3, 3)
+    assert parse_date("HOY", today, es) == parse_date("Сегодня", today, ru) == today
+    assert parse_date("tomorrow", today, ru) == date(2026, 3, 3)
+    assert parse_date("2026-12-01", today, ru) == date(2026, 12, 1)
+    assert parse_date("mañana", today, EN) is None
+    assert parse_weekdays("Вторник, ЧТ", ru) == frozenset({1, 3})
+    assert parse_weekdays("martes y jueves", es) is None  # only commas and spaces join days
+    assert parse_duration("45 мин") == parse_duration("45 minutos") == 45
+    assert parse_duration("45 horas") is None
 
 
 @pytest.mark.parametrize(
     ("zone", "day", "says"),
     [
         # West of UTC the instant of the last minute of 9999 is past datetime's range...
-        ("America/Los_Angeles", date(9999, 12, 31), "more than a year"),
+        ("America/Los_Angeles", date(9999, 12, 31), TOO_FAR),
         # ...and east of it, so is the first minute of year 1.
-        ("Asia/Tokyo", date(1, 1, 1), "already passed"),
-        ("Pacific/Kiritimati", date(1, 1, 1), "already passed"),
+        ("Asia/Tokyo", date(1, 1, 1), PASSED),
+        ("Pacific/Kiritimati", date(1, 1, 1), PASSED),
     ],
 )
 def test_one_offs_at_the_ends_of_the_calendar_are_refused_not_raised(zone, day, says):
     at = time(23, 59) if day.year == 9999 else time(0, 0)
     result = check_future(Rule(at=at, tz=zone, on=day), NOW)
-    assert isinstance(result, Invalid) and says in result.message
-    result = parse_plan([day.isoformat(), at.strftime("%H:%M")], NOW, zone)
-    assert isinstance(result, Invalid) and says in result.message
+    assert isinstance(result, Invalid) and result.message == says
+    result = parse_plan([day.isoformat(), at.strftime("%H:%M")], NOW, zone, EN)
+    assert isinstance(result, Invalid) and result.message == says
 
 
 def test_zones_names_suggestions_and_locations():

@@ -34,6 +34,7 @@ from bot.playground.commands import (
 )
 from bot.playground.core import PLAY_TOKEN, paced, user_id_for
 from bot.playground.render import change_lines, screen_rows, styled_text
+from tests.i18n import leftover_english, t
 
 QUICK_ROUND = [
     "# comments and blank lines are skipped",
@@ -320,4 +321,32 @@ def test_interactive_terminal_presses_buttons_by_number(tmp_path):
     assert child.exitstatus == 0
     assert rows(db, "SELECT routine, status, phase FROM sessions") == [
         {"routine": "quick", "status": "active", "phase": "confirm"}
+    ]
+
+
+@pytest.mark.parametrize(("lang", "name"), [("es", "Lucía"), ("ru", "Оля")])
+def test_play_lang_makes_the_fake_app_speak_that_language(tmp_path, lang, name):
+    """`hipcoach play --lang es|ru`: the fake user's language_code, so the coach answers in
+    it from the first message, content included; nothing is stored as a choice."""
+    script = tmp_path / "demo.txt"
+    script.write_text("/start\n/routine\n4\n/plan 07:30 lun\n:quit\n", encoding="utf-8")
+    db = tmp_path / "demo.db"
+    command = [sys.executable, "-m", "bot", "play", "--lang", lang, "--user", name.lower()]
+    proc = subprocess.run(
+        [*command, "--script", str(script), "--db", str(db)],
+        cwd=tmp_path,
+        env=play_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    tr = t(lang)
+    assert tr._("Hi {name}! 👋 I'm your hip coach.", name=name) in proc.stdout
+    assert tr.content.routine("quick").name in proc.stdout
+    assert tr.content.exercise("rotations").name in proc.stdout
+    bot_lines = [line for line in proc.stdout.splitlines() if not line.startswith(">")]
+    assert leftover_english("\n".join(bot_lines), lang) == []
+    assert rows(db, "SELECT language, language_code FROM users") == [
+        {"language": None, "language_code": lang}
     ]

@@ -23,6 +23,7 @@ from bot.sandbox import FakeUser
 from bot.services import privacy
 from bot.transport import timers
 from bot.views.export import CSV_COLUMNS
+from tests.tagged import tag_languages
 from tests.test_routine_flow import choose, finish_exercise
 
 # Ids that no counter, message id or timestamp in these tests can collide with.
@@ -174,6 +175,43 @@ async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
     assert str(BOB) not in json_text
 
 
+async def test_export_speaks_the_runners_language_and_keeps_its_choice(bot):
+    """The caption is in the runner's language; the file names, CSV headers and JSON keys
+    stay English; the language they chose with /language is in the export (users row)."""
+    tag_languages(bot, "es", "ru")
+    ada = bot.api.user(ADA, "Ada", language_code="es-MX")
+    await log(ada, "/log rotations 2x10")
+    ada.send("/export")
+    doc = await ada.expect(lambda m: m.kind == "document")
+    assert doc.plain.startswith("[es] Your data:")
+    assert doc.filename.startswith("hipcoach-export-") and doc.filename.endswith(".zip")
+    csv_text, _, data = unzip(doc)
+    assert csv_text.splitlines()[0] == ",".join([*CSV_COLUMNS, "unit"])
+    assert (data["settings"]["language"], data["settings"]["language_code"]) == (None, "es-MX")
+
+    ada.send("/language")
+    picker = await ada.expect(lambda m: "Русский" in str(m.buttons))
+    ada.press("Русский", picker)
+    await ada.wait_until(lambda: "[ru]" in picker.plain)
+    privacy_wait = await export_again(bot, ada)
+    assert privacy_wait.plain.startswith("[ru n=")  # the cooldown, worded in Russian
+    bot.services.heavy_runs.clear()  # past the cooldown
+    ada.send("/export")
+    doc = await ada.expect(lambda m: m.kind == "document")
+    assert doc.plain.startswith("[ru] Your data:")
+    _, _, data = unzip(doc)
+    row = bot.rows("SELECT * FROM users WHERE id = ?", (ADA,))[0]
+    assert data["settings"] == row and row["language"] == "ru"
+    assert list(data) == ["user_id", "exported_at", "settings", *list(data)[3:]]
+    assert all(key.isascii() for key in data) and all(key.isascii() for key in row)
+
+
+async def export_again(bot, user: FakeUser):
+    """/export within the cooldown: its one-line answer."""
+    user.send("/export")
+    return await user.expect(lambda m: m.kind == "text" and "/export" in m.plain)
+
+
 async def test_export_with_no_data_still_sends_both_files(bot):
     user = bot.user(ADA)
     user.send("/export")
@@ -243,6 +281,37 @@ async def test_deleteme_keep_and_expired_confirmations_delete_nothing(bot):
     assert "expired" in text and alert
     assert len(bot.rows("SELECT * FROM sets WHERE user_id = ?", (ADA,))) == 4
     assert len(bot.rows("SELECT * FROM users WHERE id = ?", (ADA,))) == 1
+
+
+async def test_deleteme_speaks_the_runners_language_to_the_last_word(bot):
+    """Prompt, buttons, answers and the closing message are all in the runner's language,
+    the closing one included, though it is sent once their row (and language) is gone."""
+    tag_languages(bot, "es")
+    ada = bot.api.user(ADA, "Ada", language_code="es-AR")
+    await log(ada, "/log rotations 2x10")
+    ada.send("/deleteme")
+    prompt = await ada.expect("Delete all your data?")
+    assert prompt.plain.startswith("[es] ⚠️")
+    labels = [label for row in prompt.buttons for label, _ in row]
+    assert labels == ["[es] 🗑 Yes, delete all my data", "[es] Keep it"]
+    query = ada.press("Keep it", prompt)
+    assert await ada.answer_for(query) == ("[es] Nothing changed.", False)
+    await ada.wait_until(lambda: prompt.plain == "[es] Kept. Nothing changed.")
+
+    ada.send("/deleteme")
+    old = await ada.expect("Delete all your data?")
+    text, alert = await ada.answer_for(ada.press_data(old.message_id, "md:del:1000"))
+    assert (text, alert) == ("[es] That confirmation expired. Send /deleteme again.", True)
+    assert len(bot.rows("SELECT * FROM users WHERE id = ?", (ADA,))) == 1
+
+    ada.send("/deleteme")
+    prompt = await ada.expect("Delete all your data?")
+    query = ada.press("Yes, delete all my data", prompt)
+    assert await ada.answer_for(query) == ("[es] Deleted", False)
+    await ada.wait_until(lambda: "deleted everything" in prompt.plain)
+    print(f"closing message: {prompt.plain[:30]!r}")
+    assert prompt.plain.startswith("[es] Done: I deleted everything")
+    assert cells_naming(bot, ADA) == []
 
 
 # --- erasure leaves no trace: the WAL, the log, the playground's files -----------------------

@@ -7,6 +7,7 @@ import struct
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import matplotlib.text
 import pytest
 
 from bot import views
@@ -15,7 +16,9 @@ from bot.core.content import load_catalogue
 from bot.core.progress import (
     PRE_RUN_AFTER,
     Done,
+    HistoryItem,
     SetRecord,
+    Streak,
     balance,
     build_progress,
     chart_data,
@@ -23,9 +26,12 @@ from bot.core.progress import (
     streak,
     week_bounds,
 )
-from bot.core.reports import Report
+from bot.core.reports import Report, SavedReport
+from tests.i18n import translators
+from tests.tagged import tagged
 
 CATALOGUE = load_catalogue()
+EN = translators()["en"]
 EXERCISES = list(CATALOGUE.exercises)
 ONE_SIDED = [e.id for e in CATALOGUE.exercises.values() if e.dose.sides]
 LONDON = "Europe/London"
@@ -199,17 +205,17 @@ def test_balance_compares_the_last_five_sessions_that_did_both_sides():
     b = balance(sets, "flexion")
     assert b is not None
     assert (b.sessions, b.right_fewer, b.left_fewer, b.unit) == (5, 3, 0, "reps")
-    text = views.progress.balance_text(b, "Band flexion")
+    text = views.progress.balance_text(EN, b, "Band flexion")
     assert text == "Band flexion: right side did fewer reps on 3 of the last 5 sessions"
 
 
 def test_balance_even_left_weaker_timed_and_none():
     even = balance(sessions_with([(10, 10), (10, 10)], "rotations"), "rotations")
-    assert even is not None and views.progress.balance_text(even, "Rotations").endswith("✓")
+    assert even is not None and views.progress.balance_text(EN, even, "Rotations").endswith("✓")
     holds = balance(sessions_with([(30, 20)], "ninety_ninety", seconds=True), "ninety_ninety")
     assert holds is not None and holds.unit == "seconds"
-    assert views.progress.balance_text(holds, "90/90") == (
-        "90/90: left side held for less time on 1 of the last 1 session"
+    assert views.progress.balance_text(EN, holds, "90/90") == (
+        "90/90: left side held for less time last session"
     )
     assert balance(sessions_with([]), "flexion") is None
 
@@ -233,7 +239,7 @@ def test_build_progress_this_week_and_totals():
     assert p.sets_total == {"rotations": 2, "flexion": 0, "ninety_ninety": 1}
     assert (p.streak.count, p.streak.unit) == (0, "run")  # the 13 May run got no warm-up
     assert p.has_data
-    text = views.progress.progress_text(p, CATALOGUE)
+    text = views.progress.progress_text(EN, p)
     assert "This week:</b> 1 routine done · 2 runs planned" in text
     assert "Hip rotations: 2 · 2" in text
 
@@ -268,7 +274,7 @@ def test_chart_renders_a_phone_sized_png(with_sides):
     sets = [logged("rotations", side, 10, now - timedelta(days=d), f"s:{d}") for d in range(40)]
     data = chart_data(sets, now, "UTC", EXERCISES, ONE_SIDED)
     names = {e.id: views.progress.chart_label(e) for e in CATALOGUE.exercises.values()}
-    png = views.chart.render(data, names)
+    png = views.chart.render(EN, data, names)
     width, height = png_size(png)
     assert width == 1080
     assert (height > 1000) if with_sides else (800 < height < 1000)
@@ -277,16 +283,165 @@ def test_chart_renders_a_phone_sized_png(with_sides):
 
 def test_every_button_fits_telegrams_callback_limit():
     today = date(2025, 5, 14)
-    shown = [views.reports.exercise_picker(CATALOGUE), views.privacy.delete_prompt(2**40)]
+    shown = [views.reports.exercise_picker(EN), views.privacy.delete_prompt(EN, 2**40)]
     for exercise in CATALOGUE.exercises.values():
         shown += [
-            views.reports.side_picker(exercise),
-            views.reports.sets_picker(exercise, "both"),
-            views.reports.amount_picker(exercise, 2),
+            views.reports.side_picker(EN, exercise),
+            views.reports.sets_picker(EN, exercise, "both"),
+            views.reports.amount_picker(EN, exercise, 2),
         ]
     entry = Report("rotations", "left", 2, 10, None, today)
-    shown.append(views.reports.day_picker(entry, CATALOGUE.exercises["rotations"], today))
+    shown.append(views.reports.day_picker(EN, entry, today))
     for view in shown:
         for row in view.buttons or []:
             for label, data in row:
                 assert data.startswith(("lg:", "md:")) and len(data.encode()) <= 64, label
+
+
+# --- in every language ---------------------------------------------------------------------
+
+
+def a_week(tz: str = LONDON):
+    """A week with sets on both sides, a routine and two planned runs, as build_progress sees it."""
+    now = at("2025-05-14", "12:00", tz)
+    sets = [
+        *sessions_with([(10, 12), (12, 12), (9, 12)], "flexion"),
+        logged("rotations", "right", 10, at("2025-05-12", "08:00", tz), "s:1"),
+        logged("rotations", "left", 10, at("2025-05-12", "08:00", tz), "s:1"),
+        logged("ninety_ninety", "right", 30, at("2025-05-13", "20:00", tz), "d:a", True),
+        logged("ninety_ninety", "left", 20, at("2025-05-13", "20:00", tz), "d:a", True),
+    ]
+    routines = [(at("2025-05-12", "08:10", tz), True)]
+    d = done_from(routines, sets, tz, ["rotations", "flexion"])
+    runs = [at("2025-05-13", "07:00", tz), at("2025-05-17", "09:00", tz)]
+    return build_progress(sets, d, runs, now, tz, EXERCISES, ONE_SIDED), now
+
+
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_progress_text_in_the_runners_language(lang):
+    """Every line is the runner's language's (tagged), names come from their content, and
+    each plural is chosen by the number it counts."""
+    t = tagged(lang)
+    p, _ = a_week()
+    text = views.progress.progress_text(t, p)
+    content = t.content.exercises
+    assert (
+        f"[{lang}] 📈 <b>This week:</b> [{lang} n=2] 2 routines done · [{lang} n=2] 2 runs" in text
+    )
+    assert f"[{lang} n=0] 🔥 Streak" not in text and f"[{lang}] 🔥 Streak: starts" in text
+    assert f"{content['rotations'].name}: 2 · 2" in text
+    assert f"{content['flexion'].name}: 0 · 6" in text
+    # Balance: the plural follows the sessions compared (3 of flexion), not the count short.
+    flexion = views.progress.upper_first(content["flexion"].short)
+    assert f"[{lang} n=3] {flexion}: right side did fewer reps on 2 of the last 3 sessions" in text
+    assert f"[{lang}] 90/90: left side held for less time last session" in text
+    for line in text.splitlines():
+        assert (
+            not line
+            or f"[{lang}" in line
+            or line.startswith(tuple(e.name for e in content.values()))
+        ), line
+    # Untagged, the real catalog words it; English names never show through.
+    real = views.progress.progress_text(translators()[lang], p)
+    assert CATALOGUE.exercises["flexion"].name not in real
+
+
+@pytest.mark.parametrize(
+    "count, unit, expected",
+    [(0, "run", "starts with a pre-run"), (1, "run", "1 planned run warmed up"),
+     (4, "run", "4 planned runs in a row"), (0, "week", "two routines in a week"),
+     (1, "week", "1 week with"), (22, "week", "22 weeks with")],
+)  # fmt: skip
+def test_streak_text_chooses_its_plural_by_the_count(count, unit, expected):
+    text = views.progress.streak_text(tagged("ru"), Streak(count, unit))
+    assert expected in text
+    assert text.startswith(f"[ru n={count}] " if count else "[ru] ")
+
+
+def test_numbers_follow_the_locale():
+    """Totals go through Babel: 12,345 in English, 12 345 in Russian, 12.345 in Spanish."""
+    sets = [logged("rotations", "right", 10, at("2025-05-12"), f"s:{i}") for i in range(12_345)]
+    p = build_progress(sets, done(), [], at("2025-05-14"), "UTC", EXERCISES, [])
+    assert "Hip rotations: 12,345 · 12,345" in views.progress.progress_text(EN, p)
+    ru = translators()["ru"]
+    assert f"{ru.content.exercises['rotations'].name}: 12\xa0345 · 12\xa0345" in (
+        views.progress.progress_text(ru, p)
+    )
+    es = translators()["es"]
+    assert "12.345 · 12.345" in views.progress.progress_text(es, p)
+
+
+def history_items(now: datetime) -> list[HistoryItem]:
+    three_days_ago = now - timedelta(days=3)
+    entry = Report("flexion", "left", 2, 15, None, three_days_ago.date())
+    saved = SavedReport(7, 1001, entry, three_days_ago, three_days_ago, 4)
+    return [
+        HistoryItem(now - timedelta(hours=1), "session", "full", "completed", 6),
+        HistoryItem(now - timedelta(days=1), "session", "quick", "partial", 1),
+        HistoryItem(now - timedelta(minutes=5), "session", "pre_run", "active", 2),
+        HistoryItem(three_days_ago, "report", report=saved),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "ru"])
+def test_history_in_the_runners_language(lang):
+    """Dates and times in the runner's locale (Babel), routine and exercise names from their
+    content, the plural chosen by the sets each line counts."""
+    now = at("2025-05-14", "12:00", LONDON)
+    t = tagged(lang)
+    view = views.progress.history(t, history_items(now), LONDON, now)
+    head, full, stopped, going, report = view.text.splitlines()
+    assert head == f"[{lang} n=4] 🗒 <b>Your last 4</b>"
+    routines = t.content.routines
+    time = t.time((now - timedelta(hours=1)).astimezone(ZoneInfo(LONDON)))  # 11:00 BST
+    assert full.startswith(f"[{lang} n=6] ") and f" {time} · " in full
+    assert routines["full"].name in full
+    assert full.endswith("— 6 sets ✓")
+    assert stopped.startswith(f"[{lang} n=1] ") and stopped.endswith("— 1 set stopped")
+    assert routines["quick"].name in stopped
+    assert going.startswith(f"[{lang} n=2] ") and going.endswith("— 2 sets in progress")
+    # Three days ago: the locale's own short date (`Sun 11 May`, `dom, 11 may`, `вс, 11 мая`).
+    day = views.progress.upper_first(t.day(date(2025, 5, 11)))
+    short = t.content.exercises["flexion"].short
+    assert report == f"{day} · ✍️ {short} [{lang}] 2 × 15 left side"
+    if lang != "en":
+        assert "Sun" not in report and "May" not in report
+    empty = views.progress.history(t, [], LONDON, now)
+    assert empty.text.startswith(f"[{lang}] No sessions or logs yet")
+
+
+def chart_texts(fig) -> list[str]:
+    """Every piece of text drawn on the figure: titles, tick labels, legend, bar labels."""
+    return [a.get_text() for a in fig.findobj(matplotlib.text.Text) if a.get_text()]
+
+
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_chart_is_labelled_in_the_runners_language(lang):
+    p, _ = a_week()
+    t = tagged(lang)
+    names = {e.id: views.progress.chart_label(e) for e in t.content.exercises.values()}
+    texts = chart_texts(views.chart.figure(t, p.chart, names))
+    assert f"[{lang} n=8] Sets per week · last 8 weeks" in texts
+    assert f"[{lang} n=8] Right vs left · last 8 weeks" in texts
+    assert f"[{lang}] This\nweek" in texts
+    # Week ticks: the day and the locale's month (24 Mar ... 5 May), no English month.
+    assert f"24\n{t.month(3)}" in texts and f"5\n{t.month(5)}" in texts
+    assert not [x for x in texts if "Mar" in x or "Apr" in x]
+    assert (
+        names["rotations"] in texts and names["rotations"] != CATALOGUE.exercises["rotations"].name
+    )
+    assert f"[{lang}] R 30" in texts and f"[{lang}] L 20" in texts
+    assert f"[{lang}] {names['ninety_ninety']} (s)" in texts
+    assert f"[{lang}] {names['flexion']} (reps)" in texts
+
+
+def test_cyrillic_labels_draw_with_the_default_font(recwarn):
+    """Russian names and months are drawn, not replaced by empty boxes: matplotlib warns
+    about every glyph its font lacks."""
+    p, _ = a_week()
+    ru = translators()["ru"]
+    names = {e.id: views.progress.chart_label(e) for e in ru.content.exercises.values()}
+    assert any("\u0400" <= c <= "\u04ff" for c in "".join(names.values()))
+    png = views.chart.render(ru, p.chart, names)
+    assert png_size(png)[0] == 1080
+    assert not [w for w in recwarn if "missing from" in str(w.message)]

@@ -8,14 +8,16 @@ and a pass's result is deterministic; one test checks the job itself delivers on
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.core.clock import OffsetClock
+from bot.core.language import LANGUAGES
 from bot.sandbox import BotMessage, FakeUser
 from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.storage.plans import planned_runs
+from tests.i18n import translators
 
 MON_0600 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -70,7 +72,7 @@ async def test_shortcut_plan_then_reminder_and_start_opens_the_warm_up(rbot):
     user = rbot.user()
     saved = await plan(user, "mon,wed,fri 07:30")
     assert "Mon, Wed, Fri at 07:30 · 45 min" in saved.plain
-    assert "Next: Mon 2 Mar 07:30 · Wed 4 Mar 07:30 · Fri 6 Mar 07:30" in saved.plain
+    assert "Next: Mon 2 Mar, 07:30 · Wed 4 Mar, 07:30 · Fri 6 Mar, 07:30" in saved.plain
     assert "UTC until you set your zone" in saved.plain
     [p] = rbot.rows("SELECT * FROM plans")
     assert (p["weekdays"], p["local_time"], p["tz"], p["duration_minutes"]) == (
@@ -125,7 +127,7 @@ async def test_plan_through_the_conversation(rbot):
     user.press("60 min", duration)
     await user.wait_until(lambda: "Save" in str(labels(duration)))
     assert "Mon, Wed at 07:30 · 60 min" in duration.plain
-    assert "Next: Mon 2 Mar 07:30 · Wed 4 Mar 07:30 · Mon 9 Mar 07:30" in duration.plain
+    assert "Next: Mon 2 Mar, 07:30 · Wed 4 Mar, 07:30 · Mon 9 Mar, 07:30" in duration.plain
     assert rbot.rows("SELECT * FROM plans") == []  # nothing saved before Save
     user.press("Save", duration)
     await user.wait_until(lambda: "planned" in duration.plain)
@@ -442,12 +444,12 @@ async def test_runs_list_skips_one_run_and_deletes_a_plan(rbot):
     await plan(user, "2026-03-20 09:00")  # beyond 7 days: listed as a plan only
     user.send("/runs")
     listing = await user.expect("Your runs, next 7 days")
-    assert "Tue 3 Mar 18:00 · 45 min" in listing.plain
-    assert "Thu 5 Mar 18:00" in listing.plain
+    assert "Tue 3 Mar, 18:00 · 45 min" in listing.plain
+    assert "Thu 5 Mar, 18:00" in listing.plain
     assert "Fri 20 Mar at 09:00" in listing.plain
-    user.press("Skip Tue 3 Mar 18:00", listing)
+    user.press("Skip Tue 3 Mar, 18:00", listing)
     await user.wait_until(lambda: "skipped" in listing.plain)
-    assert "Tue 3 Mar 18:00 · 45 min — skipped" in listing.plain
+    assert "Tue 3 Mar, 18:00 · 45 min — skipped" in listing.plain
     skipped = rbot.rows(
         "SELECT kind, status FROM reminders WHERE occurrence = '2026-03-03T18:00:00.000000Z'"
     )
@@ -482,33 +484,160 @@ async def test_a_send_that_may_have_arrived_is_never_retried(rbot):
     assert row == {"status": "failed", "reason": "send failed"}
 
 
-def test_every_button_fits_telegram_limits():
-    from datetime import date, time
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_button_fits_telegram_limits(lang):
+    from datetime import date
 
     from bot import views
     from bot.core.planning import Rule, zone_names
 
+    t = translators()[lang]
     big = 2**62
     rule = Rule(at=time(7, 30), tz="America/Argentina/ComodRivadavia", weekdays=frozenset(range(7)))
     entries = [views.plans.RunEntry(big, at(7, 30, day=d), 45, False) for d in range(2, 9)]
-    views = [
-        views.plans.pre_run_reminder(big, at(7, 30), at(7), "UTC", 9, late=True),
-        views.plans.post_run_reminder(big, 3, can_later=True),
-        views.plans.choose_days(frozenset(range(7)), "UTC", False),
-        views.plans.ask_duration(),
-        views.plans.confirm(Rule(at=time(1, 0), tz="UTC", on=date(2026, 3, 3)), [], True),
+    shown = [
+        views.plans.pre_run_reminder(t, big, at(7, 30), at(7), "UTC", 9, late=True),
+        views.plans.post_run_reminder(t, big, 3, can_later=True),
+        views.plans.choose_days(t, frozenset(range(7)), "UTC", False),
+        views.plans.ask_duration(t),
+        views.plans.confirm(t, Rule(at=time(1, 0), tz="UTC", on=date(2026, 3, 3)), [], True),
         views.plans.runs_list(
+            t,
             views.plans.RunsPage(entries * 40, [(big, rule)] * 8, 0, 10**6, 8 * 10**6),
             rule.tz,
             True,
         ),
         views.plans.runs_list(
-            views.plans.RunsPage([], [(big, rule)] * 8, 10**6 - 2, 10**6, 8 * 10**6), rule.tz, True
+            t,
+            views.plans.RunsPage([], [(big, rule)] * 8, 10**6 - 2, 10**6, 8 * 10**6),
+            rule.tz,
+            True,
         ),
-        views.plans.zone_unknown("x" * 5000, list(zone_names())[-3:]),
+        views.plans.zone_unknown(t, "x" * 5000, list(zone_names())[-3:]),
     ]
-    for view in views:
+    for view in shown:
         assert len(view.text) < 4096
         for row in view.buttons or []:
             for label, data in row:
-                assert label and 1 <= len(data.encode()) <= 64, data
+                assert label and len(label) <= 64 and 1 <= len(data.encode()) <= 64, data
+
+
+# --- in the runner's language -----------------------------------------------------------
+
+
+async def test_a_spanish_runner_plans_in_spanish_and_reminders_follow_their_language(rbot):
+    """Spanish words in /plan and Spanish formats in the answers; a reminder is worded in
+    the language the runner has when it is sent (here switched to Russian meanwhile)."""
+    from bot import services, views
+    from bot.core.planning import Rule
+    from bot.views.base import NOT_NOW, SHARE_LOCATION
+
+    es, ru = translators()["es"], translators()["ru"]
+    user = rbot.api.user(3003, "Lucía", language_code="es-MX")
+    user.send("/plan lun,Mié 07:30 60 min")
+    saved = await user.expect(lambda m: "lun, mié" in m.plain)
+    rule = Rule(at=time(7, 30), tz="UTC", weekdays=frozenset({0, 2}), duration_minutes=60)
+    upcoming = [at(7, 30), at(7, 30, day=4), at(7, 30, day=9)]
+    assert saved.text == views.plans.plan_saved(es, rule, upcoming, False).text
+    assert "lun, 2 mar, 7:30 · mié, 4 mar, 7:30" in saved.plain  # Spanish formats (CLDR)
+    [p] = rbot.rows("SELECT weekdays, local_time, duration_minutes FROM plans")
+    assert p == {"weekdays": "0,2", "local_time": "07:30", "duration_minutes": 60}
+
+    warm_up = rbot.services.catalogue.routine_minutes("pre_run")
+    assert await move_to(rbot, at(7, 0)) == 1
+    monday = await user.expect(lambda m: "7:30" in m.plain)
+    [sent] = rbot.rows("SELECT id FROM reminders WHERE status = 'sent'")
+    expected = views.plans.pre_run_reminder(
+        es, sent["id"], at(7, 30), at(7), "UTC", warm_up, late=False
+    )
+    assert (monday.text, monday.buttons) == (expected.text, expected.buttons)
+    assert "07:30" not in monday.plain
+    q = user.press(es._("⏰ Snooze 10 min"), monday)
+    assert (await user.answer_for(q))[0] == es._("OK, again in {minutes} min.", minutes=10)
+
+    # The runner switches to Russian before the snoozed reminder comes back.
+    user.send("/language")
+    picker = await user.expect(lambda m: "Русский" in labels(m))
+    user.press("Русский", picker)
+    await user.wait_until(lambda: rbot.rows("SELECT language FROM users") == [{"language": "ru"}])
+    assert await move_to(rbot, at(7, 10) + timedelta(seconds=1)) == 1
+    again = await user.expect(lambda m: "07:30" in m.plain)
+    expected = views.plans.pre_run_reminder(
+        ru, sent["id"], at(7, 30), at(7, 10) + timedelta(seconds=1), "UTC", warm_up, late=False
+    )
+    assert (again.text, again.buttons) == (expected.text, expected.buttons)
+
+    # /runs, a skip and the settings answer in Russian too.
+    user.send("/runs")
+    wednesday = ru.day_time(at(7, 30, day=4))
+    listing = await user.expect(lambda m: wednesday in m.plain)
+    assert wednesday == "ср, 4 мар., 07:30"
+    q = user.press(ru._("⏭ Skip {when}", when=wednesday), listing)
+    assert (await user.answer_for(q))[0] == ru.msg(services.plans.SKIPPED)
+    assert rbot.rows("SELECT occurrence FROM plan_skips") == [
+        {"occurrence": "2026-03-04T07:30:00.000000Z"}
+    ]
+    user.send("/remind 2")
+    usage = await user.expect(lambda m: "/remind N" in m.plain)
+    assert usage.text == views.plans.setting_usage(ru, "remind", 30, 5, 240).text
+    user.send("/timezone")
+    prompt = await user.expect(lambda m: "/timezone Europe" in m.plain)
+    keyboard = prompt.reply_markup["keyboard"]
+    assert keyboard[0][0] == {"text": ru.msg(SHARE_LOCATION), "request_location": True}
+    user.send(keyboard[1][0]["text"])
+    assert keyboard[1][0]["text"] == ru.msg(NOT_NOW)
+    gone = await user.expect(ru.msg(views.plans.ZONE_LATER))
+    assert gone.reply_markup == {"remove_keyboard": True}
+    assert rbot.rows("SELECT tz FROM users") == [{"tz": "UTC"}]
+
+
+async def test_the_guided_plan_in_russian(rbot):
+    """Localized weekday buttons (CLDR), a typed Russian day word, and the rows it saves."""
+    from bot import views
+    from bot.core.planning import Rule
+
+    ru = translators()["ru"]
+    user = rbot.api.user(3004, "Оля", language_code="ru")
+    user.send("/plan")
+    days = await user.expect(lambda m: "Пн" in labels(m))
+    assert labels(days)[:7] == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+    user.press("Ср", days)
+    await user.wait_until(lambda: "✓ Ср" in labels(days))
+    user.press("Пт", days)
+    await user.wait_until(lambda: "✓ Пт" in labels(days))
+    user.press(ru._("Next ➡"), days)
+    asked = views.plans.ask_time(ru, "ср, пт").text
+    await user.wait_until(lambda: days.text == asked)
+    user.send("7.30")
+    duration = await user.expect(ru._("How long is the run? Tap one, or send the minutes."))
+    user.press(ru._("{minutes} min", minutes="60"), duration)
+    rule = Rule(at=time(7, 30), tz="UTC", weekdays=frozenset({2, 4}), duration_minutes=60)
+    upcoming = [at(7, 30, day=4), at(7, 30, day=6), at(7, 30, day=11)]
+    expected = views.plans.confirm(ru, rule, upcoming, False)
+    await user.wait_until(lambda: duration.text == expected.text)
+    assert "ср, пт" in duration.plain and "ср, 4 мар., 07:30" in duration.plain
+    assert rbot.rows("SELECT * FROM plans") == []
+    user.press(ru._("✓ Save"), duration)
+    await user.wait_until(
+        lambda: duration.text == views.plans.plan_saved(ru, rule, upcoming, False).text
+    )
+
+    # A single day typed in Russian at the date step.
+    user.send("/plan")
+    days = await user.expect(lambda m: "Пн" in labels(m))
+    user.press(ru._("Other date"), days)
+    await user.wait_until(lambda: days.text == views.plans.ask_date(ru).text)
+    user.send("Завтра")
+    await user.expect(lambda m: m.text == views.plans.ask_time(ru, "вт, 3 мар.").text)
+    user.send("18:00")
+    await user.expect(ru._("How long is the run? Tap one, or send the minutes."))
+    user.send("50 мин")
+    confirm = await user.expect(
+        lambda m: "вт, 3 мар. в 18:00" in m.plain or "18:00 · 50" in m.plain
+    )
+    user.press(ru._("✓ Save"), confirm)
+    await user.wait_until(lambda: len(rbot.rows("SELECT * FROM plans")) == 2)
+    assert rbot.rows("SELECT weekdays, run_date, local_time, duration_minutes FROM plans") == [
+        {"weekdays": "2,4", "run_date": None, "local_time": "07:30", "duration_minutes": 60},
+        {"weekdays": None, "run_date": "2026-03-03", "local_time": "18:00", "duration_minutes": 50},
+    ]

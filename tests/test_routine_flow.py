@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot import services, views
 from bot.sandbox import BotMessage, FakeUser
+from tests.i18n import translators
 
 
 async def choose(user: FakeUser, routine_label: str) -> BotMessage:
@@ -211,9 +215,118 @@ async def test_group_chat_gets_one_note(bot):
 
 
 async def test_command_menu_is_published(bot):
-    from handlers import COMMANDS
+    from bot.views.commands import COMMANDS
 
     names = [c["command"] for c in next(iter(bot.api.commands.values()))]
     assert names == [name for name, _ in COMMANDS]
     assert names[0] == "routine" and {"help", "cancel"} <= set(names)
     assert "stats" not in names  # admin-only, not advertised
+
+
+# --- in the runner's language --------------------------------------------------------------
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def _labels(message: BotMessage) -> list[str]:
+    return [t for row in message.buttons for t, _ in row]
+
+
+async def _press(user: FakeUser, label: str, message: BotMessage) -> str | None:
+    """Tap the button labelled exactly `label`; the callback answer (toast) it got."""
+    data = next(d for row in message.buttons for t, d in row if t == label)
+    return (await user.answer_for(user.press_data(message.message_id, data)))[0]
+
+
+async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
+    es = translators()["es"]
+    english = translators()["en"].content
+    user = bot.api.user(4004, "Lucía", language_code="es-MX")
+    user.send("/start")
+    welcome = await user.expect(lambda m: bool(m.buttons))
+    assert es._("Hi {name}! 👋 I'm your hip coach.", name="Lucía") in welcome.plain
+    await _press(user, es._("▶ Start a routine"), welcome)
+    menu = await user.expect(_plain(es._("<b>Pick a routine</b>")))
+    assert all(r.name in menu.plain for r in es.content.routines.values())
+    quick = es.content.routine("quick")
+    user.press(quick.name, menu)
+    answers = []
+    for exercise_id in quick.exercises:
+        exercise = es.content.exercise(exercise_id)
+        card = await user.expect(exercise.name)
+        assert exercise.technique[0] in card.plain and exercise.watch[0] in card.plain
+        assert es.msg(views.session.CATEGORIES[exercise.category]) in card.plain
+        assert _labels(card) == [es._("▶ Start"), es._("⏭ Skip"), es._("■ Stop")]
+        await _press(user, es._("▶ Start"), card)
+        if exercise.dose.kind != "hold":  # a hold runs by itself at time scale 0
+            done = (
+                es.n_("✓ All {n}", "✓ All {n}", exercise.dose.reps or 0)
+                if exercise.dose.kind == "paced"
+                else es._("✓ Done")
+            )
+            for side in exercise.dose.side_list():
+                prompt = await user.expect(lambda m, d=done: d in _labels(m))
+                assert views.session.side_text(es, side) in prompt.plain
+                assert views.session.target_text(es, exercise.dose) in prompt.plain
+                answers.append(await _press(user, done, prompt))
+        feel = es._("✓ <b>{exercise}</b> done. How did it feel?", exercise=exercise.name)
+        rate = await user.expect(_plain(feel))
+        answers.append(await _press(user, es.msg(views.session.RATING_LABELS["right"]), rate))
+    complete = es._("🎉 <b>{routine} complete!</b>", routine=quick.name)
+    summary = await user.expect(_plain(complete))
+    week = es.n_("This week: {n} routine done 💪", "This week: {n} routines done 💪", 1)
+    assert week in summary.plain
+    assert _labels(summary) == [es._("🔁 Another routine")]
+    saved, thanks = (es.msg(services.session.ANSWERS[n]) for n in ("set_done", "rated"))
+    assert answers == [saved, saved, thanks, saved, saved, thanks, thanks]
+    # Not a word of the English content reached this runner.
+    everything = "\n".join(m.plain for m in user.messages)
+    for exercise in english.exercises.values():
+        assert exercise.name not in everything and exercise.dose.cue not in everything
+    [session] = bot.rows("SELECT routine, status FROM sessions")
+    assert session == {"routine": "quick", "status": "completed"}
+    assert len(bot.rows("SELECT * FROM sets")) == 6
+    assert {r["rating"] for r in bot.rows("SELECT rating FROM feedback")} == {"right"}
+
+
+async def test_a_session_continues_in_the_language_the_runner_switches_to(bot):
+    ru, es = translators()["ru"], translators()["es"]
+    user = bot.api.user(5005, "Оля", language_code="ru")
+    user.send("/routine")
+    menu = await user.expect(_plain(ru._("<b>Pick a routine</b>")))
+    user.press(ru.content.routine("full").name, menu)
+    rotations_ru, rotations_es = (t.content.exercise("rotations") for t in (ru, es))
+    card = await user.expect(rotations_ru.name)
+    await _press(user, ru._("▶ Start"), card)
+    right = await user.expect(lambda m: ru._("✓ Done") in _labels(m))
+    assert views.session.target_text(ru, rotations_ru.dose) in right.plain
+    assert await _press(user, ru._("✓ Done"), right) == ru.msg(services.session.ANSWERS["set_done"])
+    left = await user.expect(lambda m: ru._("✓ Done") in _labels(m))
+
+    user.send("/language")
+    picker = await user.expect(lambda m: "Español" in _labels(m))
+    await _press(user, "Español", picker)
+    # The same session goes on, now worded in Spanish: the answer to the (Russian) button
+    # already on screen, the closed set and the set after the rest (time scale 0).
+    saved = es.msg(services.session.ANSWERS["set_done"])
+    assert await _press(user, ru._("✓ Done"), left) == saved
+    second = await user.expect(lambda m: es._("✓ Done") in _labels(m))
+    assert views.session.target_text(es, rotations_es.dose) in second.plain
+    assert views.session.side_text(es, "right") in second.plain
+    assert rotations_ru.dose.cue not in second.plain
+    await user.wait_until(lambda: not left.buttons)
+    assert views.session.target_text(es, rotations_es.dose) in left.plain  # closed, re-worded
+    user.send("/cancel")
+    stopped = es._("■ <b>{routine} stopped.</b>", routine=es.content.routine("full").name)
+    summary = await user.expect(_plain(stopped))
+    assert es._("Every finished set is saved.") in summary.plain
+
+    [session] = bot.rows("SELECT routine, status FROM sessions")
+    assert session == {"routine": "full", "status": "partial"}
+    assert [(s["exercise"], s["side"]) for s in bot.rows("SELECT * FROM sets ORDER BY id")] == [
+        ("rotations", "right"),
+        ("rotations", "left"),
+    ]
+    assert bot.rows("SELECT language FROM users WHERE id = 5005") == [{"language": "es"}]

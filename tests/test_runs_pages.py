@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.clock import OffsetClock, to_db
 from bot.sandbox import BotMessage
+from tests.i18n import translators
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday
 ADA, EVE = 5501, 5502
@@ -103,3 +104,49 @@ async def test_runs_page_buttons_show_only_the_pressers_own_plans(harness):
     assert not any(re.search(r"Plans \d", t) for t in shown(hello))
     assert len(harness.rows("SELECT * FROM plans WHERE active = 1")) == 30
     assert harness.services.errors == 0
+
+
+async def test_runs_pages_in_russian(harness):
+    """The pages, counts and buttons of /runs in the runner's language and number format."""
+    ru = translators()["ru"]
+    harness.clock = OffsetClock()
+    harness.clock.set(T0)
+    await harness.start()
+    olga = harness.api.user(ADA, "Оля", language_code="ru")
+    olga.send("/start")
+    await olga.expect(lambda m: True)
+    ids = add_plans(harness, ADA, 1000)
+
+    def header(first: int, last: int, total: int) -> str:
+        return ru._(
+            "<b>Plans {first}–{last} of {total}</b>",
+            first=ru.number(first),
+            last=ru.number(last),
+            total=ru.number(total),
+        )
+
+    olga.send("/runs")
+    listing = await olga.expect(lambda m: header(1, 8, 1000) in m.text)
+    assert "1\xa0000" in listing.plain  # Russian groups digits with a (no-break) space
+    assert ru._("<b>Your runs, next 7 days</b>") in listing.text
+    week = _next_week(harness)
+    assert ru.n_("…and {n} more", "…and {n} more", len(week) - 14) in listing.text
+    assert f"• {ru.day_time(week[0].start)} · " in listing.plain
+    assert ru.day_time(week[0].start) == "пн, 2 мар., 06:03"  # CLDR's Russian format
+    olga.press(ru._("Last »"), listing)
+    await olga.wait_until(lambda: header(993, 1000, 1000) in listing.text)
+    last = [t for t in labels(listing) if t.startswith("🗑")][-1]
+    assert last.startswith(ru._("🗑 Delete {plan}", plan="")) and "пн, чт, вс" in last
+    olga.press(last, listing)
+    await olga.wait_until(lambda: header(993, 999, 999) in listing.text)
+    assert harness.rows("SELECT active FROM plans WHERE id = ?", (ids[-1],)) == [{"active": 0}]
+    for text in shown(listing):
+        assert len(text) < LIMIT
+    assert harness.services.errors == 0
+
+
+def _next_week(h) -> list:
+    """The runs /runs lists for ADA in the next 7 days (from the service, as the bot does)."""
+    from bot import services
+
+    return services.plans.next_runs(h.services, ADA)

@@ -1,26 +1,29 @@
-"""Every message the coach can show fits Telegram's limits."""
+"""Every message the coach can show fits Telegram's limits, in every language."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import views
-from bot.core.content import load_catalogue
-from bot.core.engine import Cursor, Walkthrough
+from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
+from tests.i18n import t, translators
 
-CAT = load_catalogue()
+LANGS = ("en", "es", "ru")
+EN = t("en")
+CAT = EN.content
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 BIG_ID, BIG_REV = 9_999_999_999, 9_999_999
 
 
-def all_views():
-    yield views.session.menu(CAT)
-    yield views.session.welcome("A" * 64, CAT)
-    from handlers import COMMANDS
+def all_views(tr):
+    from bot.views.commands import COMMANDS
 
-    yield views.session.help_text(CAT, COMMANDS)
-    for routine_id in CAT.routines:
-        r = Walkthrough(CAT, routine_id)
+    yield views.session.menu(tr)
+    yield views.session.welcome(tr, "A" * 64)
+    yield views.session.welcome(tr, "")
+    yield views.session.help_text(tr, COMMANDS)
+    for routine_id in tr.content.routines:
+        r = Walkthrough(tr.content, routine_id)
         for step in r.steps:
             for phase in ("card", "ready", "work", "confirm", "rest", "feedback", "paused"):
                 cursor = Cursor(
@@ -31,33 +34,99 @@ def all_views():
                     remaining=10.0,
                 )
                 for picker in (False, True):
-                    for note in (None, "pain", "set_done", "rest_over"):
+                    for note in (None, "pain", "set_done", "rest_over", "skipped_exercise"):
                         yield views.session.session_view(
-                            r, BIG_ID, BIG_REV, cursor, NOW, note=note, picker=picker
+                            tr, r, BIG_ID, BIG_REV, cursor, NOW, note=note, picker=picker
                         )
-        yield views.session.continue_prompt(
-            r, BIG_ID, BIG_REV, Cursor(3, "confirm"), interrupted=True
-        )
+                for outcome in OUTCOMES:
+                    closed = views.session.closed_view(tr, r, cursor, outcome)
+                    if closed is not None:
+                        yield closed
+        for interrupted in (True, False):
+            yield views.session.continue_prompt(
+                tr, r, BIG_ID, BIG_REV, Cursor(3, "confirm"), interrupted=interrupted
+            )
+    for status, note in (("completed", None), ("partial", "idle"), ("partial", "pain")):
+        yield views.session.summary(tr, summary_of(status=status), note)
 
 
-def test_every_view_fits_telegram_limits():
+OUTCOMES = [
+    Outcome(Cursor(0, "done"), sets=(SetResult("rotations", "right", 1, 10, 7),)),
+    Outcome(Cursor(0, "done"), sets=(SetResult("x", "left", 1, None, None, 30, 30),)),
+    Outcome(Cursor(0, "done"), sets=(SetResult("x", "left", 1, None, None, 30, 12),)),
+    Outcome(Cursor(0, "done"), note="paced_done"),
+    Outcome(Cursor(0, "done"), note="set_skipped"),
+    Outcome(Cursor(0, "done"), note="pain"),
+    Outcome(Cursor(0, "done"), finished="partial"),
+]
+
+
+def summary_of(**changes):
+    base = {
+        "routine_name": "<Full>",
+        "status": "completed",
+        "sets_done": 3,
+        "sets_planned": 4,
+        "minutes": 11.5,
+        "skipped": [
+            views.session.Skip("a<b"),
+            views.session.Skip("Flex", 2, "left"),
+            views.session.Skip("Both", 1),
+        ],
+        "pain": ["Flex"],
+        "completed_this_week": 2,
+    }
+    return views.session.Summary(**{**base, **changes})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_view_fits_telegram_limits(lang):
     count = 0
-    for view in all_views():
+    for view in all_views(translators()[lang]):
         count += 1
         assert 0 < len(view.text) <= 4096
         for row in view.buttons or []:
             assert len(row) <= 5
             for label, data in row:
                 assert label and len(data.encode()) <= 64, data
+                # Fits a phone: a button sharing its row has a third of the width or so.
+                assert len(label) <= (45 if len(row) == 1 else 16), label
     assert count > 500
 
 
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_views_have_the_same_shape_in_every_language(lang):
+    """Same buttons (callback data), same number of lines: only the words change."""
+    for english, other in zip(all_views(EN), all_views(translators()[lang]), strict=True):
+        assert english.text.count("\n") == other.text.count("\n")
+        assert [[d for _, d in row] for row in english.buttons or []] == [
+            [d for _, d in row] for row in other.buttons or []
+        ]
+
+
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_exercise_and_routine_words_come_from_the_runners_content(lang):
+    tr = translators()[lang]
+    r = Walkthrough(tr.content, "full")
+    card = views.session.session_view(tr, r, 1, 1, r.start(NOW), NOW).text
+    rotations = tr.content.exercise("rotations")
+    assert rotations.name in card and rotations.technique[0] in card
+    assert CAT.exercise("rotations").name not in card
+    first_set = views.session.session_view(tr, r, 1, 1, r.enter(1, NOW), NOW).text
+    assert f"10 {rotations.dose.cue}" in first_set
+    menu = views.session.menu(tr).text
+    assert all(routine.name in menu for routine in tr.content.routines.values())
+    assert tr.content.source.title in views.session.help_text(tr, []).text  # the credit stays
+
+
 def test_summary_and_texts_escape_html():
-    s = views.session.Summary("<Full>", "completed", 3, 4, 11.5, ["a<b"], [], 2)
-    text = views.session.summary(s).text
+    text = views.session.summary(EN, summary_of()).text
     assert "&lt;Full&gt;" in text and "a&lt;b" in text
     assert "Sets: 3/4 · Time: 11 min" in text and "This week: 2 routines" in text
-    assert "Hi &lt;script&gt;!" in views.session.welcome("<script>", CAT).text
+    assert "Skipped: a&lt;b, Flex (set 2, left side), Both (set 1)" in text
+    assert "Hi &lt;script&gt;!" in views.session.welcome(EN, "<script>").text
+    one = views.session.summary(EN, summary_of(completed_this_week=1)).text
+    assert "This week: 1 routine done" in one
 
 
 @pytest.mark.parametrize(
@@ -72,11 +141,38 @@ def test_summary_and_texts_escape_html():
     ],
 )
 def test_duration_text(seconds, text):
-    assert views.session.duration_text(seconds) == text
+    assert views.session.duration_text(EN, seconds) == text
+
+
+def test_dose_words():
+    rotations, flexion, ninety = (CAT.exercise(e).dose for e in CAT.routine("full").exercises)
+    summary = views.session.dose_summary
+    assert summary(EN, rotations, 2) == "2 × 10 each side, 30 s rest"
+    assert summary(EN, flexion, 2) == "2 × 15 each side, 3 s hold at the top, 45 s rest"
+    assert summary(EN, ninety, 2) == "2 × 30 s hold each side, 15 s rest"
+    assert summary(EN, ninety, 1) == "1 × 30 s hold each side"
+    assert summary(EN, rotations.model_copy(update={"sides": ()}), None) == "2 × 10, 30 s rest"
+    assert views.session.target_text(EN, rotations) == "10 slow hip circles"
+    assert views.session.target_text(EN, ninety) == "hold 30 s"
+    assert [views.session.side_text(EN, s) for s in ("right", "left", None)] == [
+        "right side",
+        "left side",
+        "both sides",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_dose_words_in_other_languages_keep_the_numbers(lang):
+    tr = translators()[lang]
+    rotations = tr.content.exercise("rotations").dose
+    assert views.session.target_text(tr, rotations) == f"10 {rotations.cue}"
+    assert "2" in views.session.dose_summary(tr, rotations, 2)
+    assert "30" in views.session.dose_summary(tr, rotations, 2)
+    assert views.session.duration_text(tr, 95).startswith("1")
 
 
 def test_countdown_shows_content_seconds_not_scaled_ones():
     r = Walkthrough(CAT, "post_run", time_scale=0.1)
     cursor = r.enter(1, NOW)  # 5 s get-ready at scale 0.1 = 0.5 s of real time
-    text = views.session.session_view(r, 1, 1, cursor, NOW).text
+    text = views.session.session_view(EN, r, 1, 1, cursor, NOW).text
     assert "starting in 5 s" in text

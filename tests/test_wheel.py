@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.i18n import t
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds, for every subprocess
 
@@ -72,7 +74,13 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     wheel = wheels[0]
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-    for needed in ("bot/_content/exercises.toml", "bot/app.py", "handlers/__init__.py"):
+    # Every language's content file and compiled catalog travels with the code.
+    content = [f"bot/_content/{p.name}" for p in sorted((ROOT / "data").glob("exercises*.toml"))]
+    catalogs = [
+        str(p.relative_to(ROOT)) for p in sorted((ROOT / "bot/locales").glob("*/LC_MESSAGES/*.mo"))
+    ]
+    assert len(content) == len(catalogs) + 1 >= 3, (content, catalogs)
+    for needed in (*content, *catalogs, "bot/app.py", "handlers/__init__.py"):
         assert needed in names, f"{needed} missing from {wheel.name}: {sorted(names)}"
     stray = sorted(n for n in names if n.startswith(("tests/", "bench/")))
     assert not stray, f"{wheel.name} carries files it should not: {stray}"
@@ -126,6 +134,19 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     play = _ok(_run([hipcoach, "play", "--fast", "--script", "demo.txt"], cwd=cwd, env=env))
     for text in ("> /routine", "Pick a routine", "Quick round", "> 4", "Hip rotations"):
         assert text in play.stdout, f"{text!r} not in the transcript" + _show(play)
+
+    # ... in every language: a Spanish app gets Spanish, content included.
+    script = ["--script", "demo.txt"]
+    spanish = _ok(
+        _run(
+            [hipcoach, "play", "--fast", "--lang", "es", "--db", tmp_path / "es.db", *script],
+            cwd=cwd,
+            env=env,
+        )
+    )
+    es = t("es")
+    for text in (es._("<b>Pick a routine</b>")[3:-4], es.content.routine("quick").name):
+        assert text in spanish.stdout, f"{text!r} not in the transcript" + _show(spanish)
 
     # 4. Without --db the playground writes to the user data directory, not to ./data.
     db = xdg_data / "hipcoach" / "playground.db"

@@ -2,23 +2,34 @@
 
 The content is data so that wording and doses can change without touching code; it is
 validated once at start-up so a typo fails loudly, naming the file, the entry and the field.
+
+`exercises.toml` is the English source: doses, order and text. Each other language has
+`exercises.<lang>.toml` with the text only (names, cues, technique, ...), for exactly the same
+entries; `load_catalogues` lays it over the English, so doses can never differ by language.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot import paths
+from bot.core.language import LANGUAGES, SOURCE, DayWords
 
 CATALOGUE_FILE = paths.content_dir() / "exercises.toml"
 
+
+def content_file(lang: str, folder: Path | None = None) -> Path:
+    """`exercises.toml` for the source language, `exercises.<lang>.toml` for the others."""
+    name = "exercises.toml" if lang == SOURCE else f"exercises.{lang}.toml"
+    return (folder or paths.content_dir()) / name
+
+
 # Time a runner spends reading a card and giving feedback, for the estimate only.
 CARD_SECONDS = 20
-SIDE_LABELS = {"right": "right side", "left": "left side"}
 
 
 class CatalogueError(Exception):
@@ -71,24 +82,6 @@ class Dose(_Model):
             return (self.reps or 0) * ((self.hold_seconds or 0) + self.lower_seconds)
         return self.hold_seconds or 0
 
-    def target_text(self) -> str:
-        """`10 slow hip circles`, `hold 30 s`."""
-        if self.kind == "hold":
-            return f"hold {self.hold_seconds} s"
-        return f"{self.reps} {self.cue}"
-
-    def summary(self, sets: int | None = None) -> str:
-        """The dose in one line: `2 × 10 each side, 30 s rest`."""
-        n = sets or self.sets
-        each = " each side" if self.sides else ""
-        if self.kind == "hold":
-            body = f"{n} × {self.hold_seconds} s hold{each}"
-        elif self.kind == "paced":
-            body = f"{n} × {self.reps}{each}, {self.hold_seconds} s hold at the top"
-        else:
-            body = f"{n} × {self.reps}{each}"
-        return body + (f", {self.rest_seconds} s rest" if n > 1 else "")
-
 
 class Exercise(_Model):
     id: str
@@ -119,10 +112,25 @@ class Routine(_Model):
     sets: int | None = Field(default=None, ge=1, le=10)
 
 
+class Words(_Model):
+    """Words a runner may type for days, in the file's language (bot.core.language)."""
+
+    today: tuple[str, ...] = Field(min_length=1)
+    tomorrow: tuple[str, ...] = Field(min_length=1)
+    yesterday: tuple[str, ...] = Field(min_length=1)
+    every_day: tuple[str, ...] = Field(min_length=1)
+    weekdays: tuple[str, ...] = Field(min_length=1)
+    weekend: tuple[str, ...] = Field(min_length=1)
+
+    def day_words(self) -> DayWords:
+        return DayWords(**self.model_dump())
+
+
 class Catalogue(_Model):
     source: Source
     exercises: dict[str, Exercise]
     routines: dict[str, Routine]
+    words: Words
 
     @model_validator(mode="after")
     def _routines_name_known_exercises(self) -> Catalogue:
@@ -171,21 +179,111 @@ def _with_ids(table: dict, section: str, path: Path) -> dict:
     return out
 
 
-def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    """Read and validate the catalogue; raise CatalogueError naming file, entry and field."""
+def _read(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogueError(f"{path}: file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _problems(path: Path, exc: ValidationError) -> CatalogueError:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"])
+        lines.append(f"{path}: {where or 'catalogue'}: {err['msg']}")
+    return CatalogueError("\n".join(lines))
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+    """Read and validate the catalogue; raise CatalogueError naming file, entry and field."""
+    raw = _read(path)
     raw["exercises"] = _with_ids(raw.get("exercises", {}), "exercises", path)
     raw["routines"] = _with_ids(raw.get("routines", {}), "routines", path)
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(part) for part in err["loc"])
-            problems.append(f"{path}: {where or 'catalogue'}: {err['msg']}")
-        raise CatalogueError("\n".join(problems)) from None
+        raise _problems(path, exc) from None
+
+
+# --- translations -----------------------------------------------------------------------
+
+
+class DoseText(_Model):
+    cue: str = Field(min_length=1, max_length=60)
+
+
+class ExerciseText(_Model):
+    name: str = Field(min_length=1, max_length=60)
+    short: str = Field(min_length=1, max_length=30)
+    aliases: tuple[str, ...] = ()
+    muscles: tuple[str, ...] = Field(min_length=1)
+    why: str = Field(min_length=1, max_length=400)
+    technique: tuple[str, ...] = Field(min_length=1, max_length=8)
+    watch: tuple[str, ...] = Field(min_length=1, max_length=4)
+    dose: DoseText
+
+
+class RoutineText(_Model):
+    name: str = Field(min_length=1, max_length=40)
+    blurb: str = Field(min_length=1, max_length=120)
+
+
+class Translation(_Model):
+    """A content file in another language: the words of every entry, no numbers."""
+
+    exercises: dict[str, ExerciseText]
+    routines: dict[str, RoutineText]
+    words: Words
+
+
+def translate(source: Catalogue, path: Path) -> Catalogue:
+    """The source catalogue worded from the translation at `path`, which must cover exactly
+    the same exercises and routines, step for step (technique, watch points, muscles)."""
+    try:
+        text = Translation.model_validate(_read(path))
+    except ValidationError as exc:
+        raise _problems(path, exc) from None
+    problems = []
+    for section, have, want in (
+        ("exercises", text.exercises, source.exercises),
+        ("routines", text.routines, source.routines),
+    ):
+        for missing in sorted(set(want) - set(have)):
+            problems.append(f"{path}: {section}.{missing}: missing")
+        for extra in sorted(set(have) - set(want)):
+            problems.append(f"{path}: {section}.{extra}: not in {CATALOGUE_FILE.name}")
+    for key, ex in text.exercises.items():
+        for field in ("muscles", "technique", "watch"):
+            if key in source.exercises and len(getattr(ex, field)) != len(
+                getattr(source.exercises[key], field)
+            ):
+                problems.append(f"{path}: exercises.{key}.{field}: not the same number of lines")
+    if problems:
+        raise CatalogueError("\n".join(problems))
+    exercises = {
+        key: ex.model_copy(
+            update={
+                **text.exercises[key].model_dump(exclude={"dose"}),
+                "dose": ex.dose.model_copy(update={"cue": text.exercises[key].dose.cue}),
+            }
+        )
+        for key, ex in source.exercises.items()
+    }
+    routines = {
+        key: r.model_copy(update=text.routines[key].model_dump())
+        for key, r in source.routines.items()
+    }
+    return source.model_copy(
+        update={"exercises": exercises, "routines": routines, "words": text.words}
+    )
+
+
+def load_catalogues(folder: Path | None = None) -> dict[str, Catalogue]:
+    """The catalogue in every language the bot speaks, each validated (see `translate`)."""
+    source = load_catalogue(content_file(SOURCE, folder))
+    return {
+        lang: source if lang == SOURCE else translate(source, content_file(lang, folder))
+        for lang in LANGUAGES
+    }

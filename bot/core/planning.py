@@ -22,30 +22,32 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core.language import Words, fold
 from bot.core.numbers import parse_int
+from bot.core.text import N_, Msg
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT_DURATION = 45
 MIN_DURATION, MAX_DURATION = 5, 600
 # Active plans per runner: more than any training week needs, and it bounds the work of a
 # rebuild (/plan, /timezone) and how many reminders one runner can have due at once.
 MAX_PLANS = 12
-_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_GROUPS = {
-    "daily": range(7),
-    "everyday": range(7),
-    "weekdays": range(5),
-    "weekends": range(5, 7),
-    "weekend": range(5, 7),
-}
+# Words a `/plan` shortcut may take: days ("fin de semana", "по будням"), a time, a duration.
+MAX_ARGS = 8
 # ASCII digits only ([0-9], never \d): '٧' is a digit to `re` and to int(), not to us.
 _TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])$")
-_DURATION_RE = re.compile(r"^([0-9]{1,3})\s*(m|min|mins|minutes)?$")
+_DURATION_RE = re.compile(r"^([0-9]{1,3})\s*([^\W\d_]*)$")
+# A minute, abbreviated or not, as runners write it after a duration ("90m", "90 мин").
+MINUTE_UNITS = frozenset(
+    {"", "m", "min", "mins", "minute", "minutes", "minuto", "minutos", "м", "мин", "минут"}
+    | {"минута", "минуты"}
+)
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_DAYS_AHEAD = 366
 
-ACCEPTED = (
+# Translators: the help for a /plan the bot could not read. Keep the commands, the dates and
+# times as they are; write the weekday names and day words (today, tomorrow) the way a runner
+# types them in your language: every example is tested to plan a run.
+ACCEPTED = N_(
     "I understand:\n"
     "<code>/plan mon,wed,fri 07:30</code> — every week\n"
     "<code>/plan 2026-12-01 18:00</code>, <code>/plan today 18:00</code>, "
@@ -53,6 +55,8 @@ ACCEPTED = (
     "Add a duration if you like: <code>/plan sat 09:00 90m</code>. "
     "Or send /plan alone and tap through."
 )
+PASSED = N_("That time has already passed. Pick a time that's still ahead.")
+TOO_FAR = N_("That's more than a year away. Plan something sooner.")
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,10 @@ class Rule:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Input we could not use; `message` says what is accepted (Telegram HTML)."""
+    """Input we could not use; `message` says what is accepted (Telegram HTML, worded by
+    the views in the runner's language)."""
 
-    message: str
+    message: Msg
 
 
 # --- zones ------------------------------------------------------------------------------
@@ -138,52 +143,61 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute) if hour is not None and minute is not None else None
 
 
-def parse_weekdays(text: str) -> frozenset[int] | None:
-    """`mon,wed,fri`, `mon-fri`, `weekdays`, `daily`, `Tuesday` -> weekday numbers."""
+def parse_weekdays(text: str, words: Words) -> frozenset[int] | None:
+    """`mon,wed,fri`, `lun-vie`, `weekdays`, `fin de semana`, `Вторник` -> weekday numbers.
+
+    Commas or spaces separate days; a hyphen makes a range; a group ("daily", "по будням")
+    may be several words. Matching ignores case and accents (`fold`).
+    """
     days: set[int] = set()
-    for part in re.split(r"[,\s]+", text.strip().lower()):
-        if not part:
-            continue
-        if part in _GROUPS:
-            days.update(_GROUPS[part])
-            continue
-        if "-" in part:
-            first, _, last = part.partition("-")
-            a, b = _day(first), _day(last)
-            if a is None or b is None:
+    for part in fold(text).split(","):
+        tokens = part.split()
+        start = 0
+        while start < len(tokens):
+            found = _longest(tokens, start, words)
+            if found is None:
                 return None
-            days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
-            continue
-        day = _day(part)
-        if day is None:
-            return None
-        days.add(day)
+            start, matched = found
+            days.update(matched)
     return frozenset(days) or None
 
 
-def _day(word: str) -> int | None:
-    if word in WEEKDAYS:
-        return WEEKDAYS.index(word)
-    if word in _FULL_NAMES:
-        return _FULL_NAMES.index(word)
+def _longest(tokens: list[str], start: int, words: Words) -> tuple[int, set[int]] | None:
+    """The longest run of tokens from `start` naming days: (where it ends, the weekdays)."""
+    for end in range(len(tokens), start, -1):
+        phrase = " ".join(tokens[start:end])
+        if phrase in words.groups:
+            return end, set(words.groups[phrase])
+        if end == start + 1:
+            day = _day_or_range(phrase, words)
+            if day is not None:
+                return end, day
     return None
 
 
+def _day_or_range(word: str, words: Words) -> set[int] | None:
+    if word in words.weekdays:
+        return {words.weekdays[word]}
+    first, dash, last = word.partition("-")
+    a, b = words.weekdays.get(first), words.weekdays.get(last)
+    if not dash or a is None or b is None:
+        return None
+    return {(a + i) % 7 for i in range((b - a) % 7 + 1)}
+
+
 def parse_duration(text: str) -> int | None:
-    """`45`, `45m`, `45 min` -> 45 (5–600 minutes)."""
-    match = _DURATION_RE.match(text.strip().lower())
-    if match is None:
+    """`45`, `45m`, `45 min`, `45 мин` -> 45 (5–600 minutes)."""
+    match = _DURATION_RE.match(fold(text).strip())
+    if match is None or match.group(2) not in MINUTE_UNITS:
         return None
     return parse_int(match.group(1), MIN_DURATION, MAX_DURATION)
 
 
-def parse_date(text: str, today: date) -> date | None:
-    """`today`, `tomorrow` or `YYYY-MM-DD`."""
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "tomorrow":
-        return today + timedelta(days=1)
+def parse_date(text: str, today: date, words: Words) -> date | None:
+    """A day word (`today`, `mañana`, `завтра`) or `YYYY-MM-DD`."""
+    word = " ".join(fold(text).split())
+    if word in words.days:
+        return today + timedelta(days=words.days[word])
     if not _DATE_RE.fullmatch(word):
         return None
     try:
@@ -192,27 +206,33 @@ def parse_date(text: str, today: date) -> date | None:
         return None
 
 
-def parse_plan(args: list[str], now: datetime, tz: str) -> Rule | Invalid:
-    """The shortcut forms of `/plan`: `<days|date|today|tomorrow> <HH:MM> [duration]`."""
-    if len(args) not in (2, 3):
+def parse_plan(args: list[str], now: datetime, tz: str, words: Words) -> Rule | Invalid:
+    """The shortcut forms of `/plan`: `<days|date|day word> <HH:MM> [duration]`.
+
+    The days may take several words ("fin de semana"), so the time is the first word after
+    them that reads as one; the duration, if any, is what follows it.
+    """
+    if not 2 <= len(args) <= MAX_ARGS:
         return Invalid(ACCEPTED)
-    at = parse_time(args[1])
-    duration = parse_duration(args[2]) if len(args) == 3 else DEFAULT_DURATION
-    if at is None or duration is None:
+    cut = next((i for i in range(1, len(args)) if parse_time(args[i]) is not None), None)
+    if cut is None:
         return Invalid(ACCEPTED)
+    at = parse_time(args[cut])
+    assert at is not None
+    rest = " ".join(args[cut + 1 :])
+    duration = parse_duration(rest) if rest else DEFAULT_DURATION
+    if duration is None:
+        return Invalid(ACCEPTED)
+    when = " ".join(args[:cut])
     today = now.astimezone(ZoneInfo(tz)).date()
-    on = parse_date(args[0], today)
+    on = parse_date(when, today, words)
     if on is not None:
         rule = Rule(at=at, tz=tz, on=on, duration_minutes=duration)
         return check_future(rule, now)
-    days = parse_weekdays(args[0])
+    days = parse_weekdays(when, words)
     if days is None:
         return Invalid(ACCEPTED)
     return Rule(at=at, tz=tz, weekdays=days, duration_minutes=duration)
-
-
-PASSED = "That time has already passed. Pick a time that's still ahead."
-TOO_FAR = "That's more than a year away. Plan something sooner."
 
 
 def check_day(day: date, today: date) -> Invalid | None:
@@ -286,19 +306,7 @@ def next_occurrences(rule: Rule, after: datetime, count: int = 3) -> list[dateti
     return found[:count]
 
 
-# --- text helpers -----------------------------------------------------------------------
-
-
-def days_text(weekdays: Iterable[int]) -> str:
-    """`Mon, Wed, Fri`; `every day`; `weekdays`."""
-    days = sorted(set(weekdays))
-    if days == list(range(7)):
-        return "every day"
-    if days == list(range(5)):
-        return "weekdays"
-    if days == [5, 6]:
-        return "weekends"
-    return ", ".join(DAY_NAMES[d] for d in days)
+# --- stored form ------------------------------------------------------------------------
 
 
 def encode_weekdays(weekdays: Iterable[int]) -> str:

@@ -1,37 +1,40 @@
 """Reports of sets done without the bot (/log): the model, and the parser of one-line
 shortcuts such as `rotations 2x10`, `flexion 2x15 left`, `yesterday 90/90 2x30s`.
 
-Pure and forgiving about wording (aliases from data/exercises.toml, plurals, small typos,
-any order), but strict about meaning: anything left over that it cannot place makes the
-whole line a ParseError, so a typo never saves the wrong thing.
+Pure and forgiving about wording (names and aliases from the content in the runner's
+language and in English, plurals, small typos, accents, any order), but strict about
+meaning: anything left over that it cannot place makes the whole line a ParseError, so a
+typo never saves the wrong thing. Errors are `Msg`s; the views word them.
+
+The words it reads in a language make a `Vocabulary`, built once per language (by the
+service) from the content, the calendar's words (bot.core.language.Words) and the sides,
+units and filler of bot.core.report_words.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.core.content import Catalogue, Exercise
+from bot.core.language import SOURCE, Words
 from bot.core.localtime import local_today
 from bot.core.numbers import SQLITE_MAX, parse_int
-
-Side = Literal["right", "left", "both"]
+from bot.core.report_words import LOCAL_WORDS, Side
+from bot.core.text import N_, NP_, Msg
 
 MAX_SETS = 10
 MAX_REPS = 100
 MAX_SECONDS = 600
 MAX_DAYS_BACK = 365
 MAX_TEXT = 200
-
-USAGE = (
-    "Try /log rotations 2x10, /log flexion 2x15 left, /log 90/90 2x30s "
-    "or /log yesterday flexion 1x12."
-)
+FUZZY_CUTOFF = 0.8  # how alike a mistyped word must be (difflib's ratio)
 
 
 @dataclass(frozen=True)
@@ -60,58 +63,34 @@ class SavedReport:
 
 @dataclass(frozen=True)
 class ParseError:
-    reason: str
+    """What was wrong with the line, worded by the views in the runner's language."""
 
-    @property
-    def line(self) -> str:
-        """The one line the runner sees: what was wrong, then the accepted forms."""
-        return f"{self.reason} {USAGE}"
+    reason: Msg
 
 
 # --- words -------------------------------------------------------------------------------
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-SIDE_WORDS: dict[str, Side] = {
-    "left": "left",
-    "l": "left",
-    "right": "right",
-    "r": "right",
-    "both": "both",
-    "each": "both",
-}
-FILLER = {"side", "sides", "leg", "legs", "on", "of", "the", "and", "i", "did", "done", "set"}
-SECOND_UNITS = {"s", "sec", "secs", "second", "seconds"}
-MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}
-_UNIT = r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|reps?)?"
+
+def normalize(text: str) -> str:
+    """Lower case without accents (as bot.core.language.fold: `miércoles`, `подъём`), one
+    kind of dash and times sign, no stray punctuation, single spaces.
+
+    Canonical decomposition only (NFD, not fold's NFKD), so `²` never becomes a digit; dots
+    stay inside `20.12` but go after a word (`dic.`, `сек.`)."""
+    text = unicodedata.normalize("NFD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("×", "x").replace("*", "x")
+    text = re.sub(r"(?<=[0-9])\s*х\s*(?=[0-9])", "x", text)  # a Cyrillic `х`: `2х10`
+    text = re.sub(r"[‐-―−]", "-", text)
+    text = re.sub(r"(?<=[^\W\d_])\.", " ", text)
+    text = re.sub(r"[,;:!?()\[\]\"'`«»“”„]", " ", text)
+    return " ".join(text.split())
+
+
 _END = r"(?![\w/.-])"
 _START = r"(?<![\w/.-])"
 # Numbers are ASCII digits ([0-9], never \d: '٣' is a digit to `re` and to int()), read by
 # _number; the guards above keep a longer run of digits from matching in part.
-
-DOSE_PATTERNS = [
-    re.compile(_START + r"(?P<sets>[0-9]+)\s*x\s*(?P<amount>[0-9]+)\s*" + _UNIT + _END),
-    re.compile(
-        _START + r"(?P<sets>[0-9]+)\s*sets?\s*(?:of\s*)?(?P<amount>[0-9]+)\s*" + _UNIT + _END
-    ),
-]
-SINGLE_PATTERN = re.compile(
-    _START + r"(?P<amount>[0-9]+)\s*(?P<unit>s|secs?|seconds?|m|mins?|minutes?|reps?)" + _END
-)
-BARE_NUMBER = re.compile(r"^[0-9]+$")
 
 
 def _number(digits: str) -> int:
@@ -121,23 +100,20 @@ def _number(digits: str) -> int:
     return SQLITE_MAX if value is None else value
 
 
-def normalize(text: str) -> str:
-    """Lower case, one kind of dash and times sign, no stray punctuation, single spaces."""
-    text = text.lower().replace("×", "x").replace("*", "x")
-    text = re.sub(r"[‐-―−]", "-", text)
-    text = re.sub(r"[,;:!?()\[\]\"'`]", " ", text)
-    return " ".join(text.split())
-
-
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    body = r"\s+".join(re.escape(word) for word in phrase.split())
-    return re.compile(_START + body + _END)
+    return _pattern(r"\s+".join(re.escape(word) for word in phrase.split()))
+
+
+def _either(words: Iterable[str]) -> str:
+    """A regex alternative of folded words, longest first; words may hold spaces."""
+    folded = {normalize(w) for w in words} - {""}
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in _longest_first(folded))
 
 
 def _variants(phrase: str) -> set[str]:
     """A name with and without a plural ending: `hip rotation(s)`, `stretch(es)`."""
     out = {phrase}
-    if phrase[-1:].isalpha():
+    if phrase[-1:].isascii() and phrase[-1:].isalpha():
         out |= {phrase + "s", phrase + "es"}
         if phrase.endswith("es"):
             out.add(phrase[:-2])
@@ -157,40 +133,119 @@ def exercise_phrases(exercises: Iterable[Exercise]) -> dict[str, set[str]]:
     return phrases
 
 
-# --- dates -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything the parser reads in one language, English included: built once per
+    language (`vocabulary`) since every /log line is read with it."""
 
-MONTH_WORDS = {
-    **{m: i for i, m in enumerate(MONTHS, 1)},
-    **{m[:3]: i for i, m in enumerate(MONTHS, 1)},
-    "sept": 9,
-}
-WEEKDAY_WORDS = {
-    **{d: i for i, d in enumerate(WEEKDAYS)},
-    **{d[:3]: i for i, d in enumerate(WEEKDAYS)},
-    "tues": 1,
-    "thur": 3,
-    "thurs": 3,
-}
-_MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
-_WEEKDAY = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
-DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(_START + r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})" + _END)),
-    (
-        "dotted",
-        re.compile(_START + r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})(?:\.(?P<y>[0-9]{2,4}))?" + _END),
-    ),
-    ("ago", re.compile(_START + r"(?P<n>[0-9]+)\s*(?:d|days?)\s+ago" + _END)),
-    (
-        "day_month",
-        re.compile(_START + r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH + ")" + _END),
-    ),
-    (
-        "month_day",
-        re.compile(_START + r"(?P<mon>" + _MONTH + r")\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?" + _END),
-    ),
-    ("weekday", re.compile(_START + r"(?:last\s+)?(?P<wd>" + _WEEKDAY + ")" + _END)),
-    ("word", re.compile(_START + r"(?P<word>today|yesterday|yday|tomorrow)" + _END)),
-]
+    exercises: Mapping[str, Exercise]  # in the runner's language, for names in errors
+    phrases: Mapping[str, frozenset[str]]
+    phrase_patterns: tuple[tuple[str, re.Pattern[str]], ...]  # longest first
+    sides: tuple[tuple[re.Pattern[str], Side], ...]  # longest first
+    seconds: frozenset[str]
+    minutes: frozenset[str]
+    filler: frozenset[str]
+    weekdays: Mapping[str, int]
+    months: Mapping[str, int]
+    days: Mapping[str, int]
+    dose_patterns: tuple[re.Pattern[str], ...]
+    single_pattern: re.Pattern[str]
+    date_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def vocabulary(lang: str, catalogue: Catalogue, english: Catalogue, words: Words) -> Vocabulary:
+    """The words of `lang` and of English: names from both catalogues, `words` (the
+    Translator's, already merged with English) and LOCAL_WORDS of both."""
+    tables = [LOCAL_WORDS[SOURCE]] + ([LOCAL_WORDS[lang]] if lang != SOURCE else [])
+    exercises = [*catalogue.exercises.values()]
+    if lang != SOURCE:
+        exercises += english.exercises.values()
+    phrases = {p: frozenset(ids) for p, ids in exercise_phrases(exercises).items()}
+    sides = {normalize(w): s for table in tables for w, s in table.sides.items()}
+
+    def joined(kind: str) -> list[str]:
+        return [word for table in tables for word in getattr(table, kind).split()]
+
+    weekdays = _folded([words.weekdays, *(t.weekdays for t in tables)])
+    months = _folded([words.months])
+    days = _folded([words.days, *(t.days for t in tables)])
+    unit = f"(?P<unit>{_either(joined('seconds') + joined('minutes') + joined('reps'))})"
+    return Vocabulary(
+        exercises=catalogue.exercises,
+        phrases=phrases,
+        phrase_patterns=tuple((p, _phrase_pattern(p)) for p in _longest_first(phrases)),
+        sides=tuple((_phrase_pattern(w), sides[w]) for w in _longest_first(sides)),
+        seconds=frozenset(normalize(w) for w in joined("seconds")),
+        minutes=frozenset(normalize(w) for w in joined("minutes")),
+        filler=frozenset(normalize(w) for w in joined("filler")),
+        weekdays=weekdays,
+        months=months,
+        days=days,
+        dose_patterns=(
+            # 2x10, 2 x 30s, 2 по 10
+            _pattern(rf"(?P<sets>[0-9]+)\s*(?:{_either(joined('times'))})\s*{_AMOUNT}{unit}?"),
+            # 2 sets of 15, 2 series de 15, 2 подхода по 15
+            _pattern(
+                rf"(?P<sets>[0-9]+)\s*(?:{_either(joined('sets'))})\s*"
+                rf"(?:(?:{_either(joined('of'))})\s*)?{_AMOUNT}{unit}?"
+            ),
+        ),
+        single_pattern=_pattern(_AMOUNT + unit),
+        date_patterns=_date_patterns(joined, weekdays, months, days),
+    )
+
+
+_AMOUNT = r"(?P<amount>[0-9]+)\s*"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+def _pattern(body: str) -> re.Pattern[str]:
+    return re.compile(_START + body + _END)
+
+
+def _longest_first(words: Iterable[str]) -> list[str]:
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def _date_patterns(
+    joined: Callable[[str], list[str]],
+    weekdays: Mapping[str, int],
+    months: Mapping[str, int],
+    days: Mapping[str, int],
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """What a date may look like, in the order they are taken out of a line."""
+    month, of, day_units = _either(months), _either(joined("of")), _either(joined("day_units"))
+    ago = []
+    if before := joined("ago_before"):  # hace 4 días
+        ago.append(_pattern(rf"(?:{_either(before)})\s+(?P<n>[0-9]+)\s*(?:{day_units})"))
+    if after := joined("ago_after"):  # 4 days ago, 4 дня назад
+        ago.append(_pattern(rf"(?P<n>[0-9]+)\s*(?:{day_units})\s+(?:{_either(after)})"))
+    return (
+        ("iso", _pattern(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")),
+        ("dotted", _pattern(r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})(?:\.(?P<y>[0-9]{2,4}))?")),
+        *(("ago", pattern) for pattern in ago),
+        # 3 may, 3rd of May, 3 de mayo, 3 мая
+        (
+            "day_month",
+            _pattern(rf"(?P<d>[0-9]{{1,2}}){_ORDINAL}\s+(?:(?:{of})\s+)?(?P<mon>{month})"),
+        ),
+        ("month_day", _pattern(rf"(?P<mon>{month})\s+(?P<d>[0-9]{{1,2}}){_ORDINAL}")),
+        ("weekday", _pattern(rf"(?P<wd>{_either(weekdays)})")),
+        ("word", _pattern(rf"(?P<word>{_either(days)})")),
+    )
+
+
+def _folded(tables: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Tables of words merged, keyed as `normalize` leaves what the runner typed."""
+    return {normalize(word): value for table in tables for word, value in table.items()}
+
+
+def _key(matched: str) -> str:
+    """A matched word or phrase as the tables key it (single spaces)."""
+    return " ".join(matched.split())
+
+
+# --- dates -------------------------------------------------------------------------------
 
 
 def _latest(day: int, month: int, today: date, year: int | None) -> date | None:
@@ -204,19 +259,19 @@ def _latest(day: int, month: int, today: date, year: int | None) -> date | None:
         return None
 
 
-def _date_from(kind: str, m: re.Match[str], today: date) -> date | None:
+def _date_from(kind: str, m: re.Match[str], today: date, vocab: Vocabulary) -> date | None:
     """The day a matched date phrase names, or None if it names no real day."""
     groups = m.groupdict()
     if kind == "word":
-        shift = {"today": 0, "tomorrow": 1}.get(groups["word"], -1)
-        return today + timedelta(days=shift)
+        return today + timedelta(days=vocab.days[_key(groups["word"])])
     if kind == "ago":
         n = _number(groups["n"])
         return today - timedelta(days=n) if n <= MAX_DAYS_BACK else None
     if kind == "weekday":
-        return today - timedelta(days=(today.weekday() - WEEKDAY_WORDS[groups["wd"]]) % 7)
+        weekday = vocab.weekdays[_key(groups["wd"])]
+        return today - timedelta(days=(today.weekday() - weekday) % 7)
     if kind in ("day_month", "month_day"):
-        return _latest(_number(groups["d"]), MONTH_WORDS[groups["mon"]], today, None)
+        return _latest(_number(groups["d"]), vocab.months[_key(groups["mon"])], today, None)
     year = groups.get("y")
     if year is not None and len(year) == 2:
         year = "20" + year
@@ -226,39 +281,40 @@ def _date_from(kind: str, m: re.Match[str], today: date) -> date | None:
     return _latest(day, month, today, _number(year) if year else None)
 
 
-def _take_date(text: str, today: date) -> tuple[str, date | None, str | None]:
+def _take_date(text: str, vocab: Vocabulary, today: date) -> tuple[str, date | None, Msg | None]:
     """Remove the one date phrase from `text`: (rest, day, error)."""
     found: list[date | None] = []
-    for kind, pattern in DATE_PATTERNS:
+    for kind, pattern in vocab.date_patterns:
         while (m := pattern.search(text)) is not None:
-            found.append(_date_from(kind, m, today))
+            found.append(_date_from(kind, m, today, vocab))
             text = text[: m.start()] + " " + text[m.end() :]
     if not found:
         return text, None, None
     if len(found) > 1:
-        return text, None, "One date at a time, please."
+        return text, None, N_("One date at a time, please.")
     day = found[0]
     if day is None:
-        return text, None, "I couldn't read that date."
+        return text, None, N_("I couldn't read that date.")
     return text, day, check_day(day, today)
 
 
-def check_day(day: date, today: date) -> str | None:
+def check_day(day: date, today: date) -> Msg | None:
     """Why a day cannot be logged (future, or over a year ago), or None if it can."""
     if day > today:
-        return "That date is in the future."
+        return N_("That date is in the future.")
     if (today - day).days > MAX_DAYS_BACK:
-        return "That's more than a year ago."
+        return N_("That's more than a year ago.")
     return None
 
 
-def parse_day(text: str, today: date) -> date | ParseError:
+def parse_day(text: str, vocab: Vocabulary, today: date) -> date | ParseError:
     """A typed date on its own (the button flow's 'another date')."""
-    rest, day, error = _take_date(normalize(text)[:MAX_TEXT], today)
+    rest, day, error = _take_date(normalize(text)[:MAX_TEXT], vocab, today)
     if error:
         return ParseError(error)
-    if day is None or rest.strip():
-        return ParseError("I couldn't read that date. Try 'yesterday', 'monday' or '3 may'.")
+    if day is None or any(w not in vocab.filler for w in rest.split()):
+        # Translators: the examples in quotes must be words the bot reads in your language.
+        return ParseError(N_("I couldn't read that date. Try 'yesterday', 'monday' or '3 may'."))
     return day
 
 
@@ -272,113 +328,130 @@ class _Dose:
     unit: Literal["reps", "seconds"] | None
 
 
-def _unit(word: str | None) -> tuple[Literal["reps", "seconds"] | None, int]:
+def _unit(word: str | None, vocab: Vocabulary) -> tuple[Literal["reps", "seconds"] | None, int]:
     if not word:
         return None, 1
-    if word in SECOND_UNITS:
+    if word in vocab.seconds:
         return "seconds", 1
-    if word in MINUTE_UNITS:
+    if word in vocab.minutes:
         return "seconds", 60
     return "reps", 1
 
 
 def _take_dose(
-    text: str, patterns: Iterable[re.Pattern[str]] = (*DOSE_PATTERNS, SINGLE_PATTERN)
+    text: str, vocab: Vocabulary, patterns: Iterable[re.Pattern[str]]
 ) -> tuple[str, list[_Dose]]:
     doses: list[_Dose] = []
     for pattern in patterns:
         while (m := pattern.search(text)) is not None:
-            unit, factor = _unit(m.group("unit"))
+            unit, factor = _unit(m.group("unit"), vocab)
             sets = _number(m.group("sets")) if "sets" in m.groupdict() else 1
             doses.append(_Dose(sets, _number(m.group("amount")) * factor, unit))
             text = text[: m.start()] + " " + text[m.end() :]
     return text, doses
 
 
-def parse_amount(text: str, seconds: bool) -> int | ParseError:
+BARE_NUMBER = re.compile(r"^[0-9]+$")
+
+
+def parse_amount(text: str, vocab: Vocabulary, seconds: bool) -> int | ParseError:
     """A typed number of reps (or seconds, `45` / `45s` / `1m`) for the button flow."""
-    rest, doses = _take_dose(normalize(text)[:MAX_TEXT])
+    rest, doses = _take_dose(
+        normalize(text)[:MAX_TEXT], vocab, (*vocab.dose_patterns, vocab.single_pattern)
+    )
     words = rest.split()
     if not doses and len(words) == 1 and BARE_NUMBER.match(words[0]):
         doses, words = [_Dose(1, _number(words[0]), None)], []
     if len(doses) != 1 or words or doses[0].sets != 1:
-        return ParseError("Send one number, like 12.")
+        return ParseError(N_("Send one number, like 12."))
     dose = doses[0]
     if dose.unit is not None and (dose.unit == "seconds") != seconds:
-        return ParseError("Send seconds, like 30." if seconds else "Send reps, like 12.")
+        return ParseError(N_("Send seconds, like 30.") if seconds else N_("Send reps, like 12."))
     limit = MAX_SECONDS if seconds else MAX_REPS
     if not 1 <= dose.amount <= limit:
-        return ParseError(f"Pick a number from 1 to {limit}.")
+        return ParseError(N_("Pick a number from 1 to {limit}.", limit=limit))
     return dose.amount
 
 
 # --- the whole line ----------------------------------------------------------------------
 
 
-def _take_exercise(text: str, phrases: dict[str, set[str]]) -> tuple[str, set[str], str | None]:
+def _take_exercise(text: str, vocab: Vocabulary) -> tuple[str, frozenset[str], Msg | None]:
     """Remove the longest exercise name in `text`: (rest, ids, error)."""
-    for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
-        m = _phrase_pattern(phrase).search(text)
+    for phrase, pattern in vocab.phrase_patterns:
+        m = pattern.search(text)
         if m is None:
             continue
         rest = text[: m.start()] + " " + text[m.end() :]
-        others = {
-            ex
-            for other, ids in phrases.items()
-            if _phrase_pattern(other).search(rest)
-            for ex in ids
-        } - phrases[phrase]
-        if others:
-            return rest, set(), "One exercise at a time, please."
-        return rest, phrases[phrase], None
-    return text, set(), None
+        ids = vocab.phrases[phrase]
+        for other, other_pattern in vocab.phrase_patterns:
+            if vocab.phrases[other] - ids and other_pattern.search(rest):
+                return rest, frozenset(), N_("One exercise at a time, please.")
+        return rest, ids, None
+    return text, frozenset(), None
 
 
-def _fuzzy(words: list[str], phrases: dict[str, set[str]]) -> set[str]:
+def _take_sides(text: str, vocab: Vocabulary) -> tuple[str, set[Side]]:
+    sides: set[Side] = set()
+    for pattern, side in vocab.sides:
+        while (m := pattern.search(text)) is not None:
+            sides.add(side)
+            text = text[: m.start()] + " " + text[m.end() :]
+    return text, sides
+
+
+def _fuzzy(words: list[str], vocab: Vocabulary) -> frozenset[str]:
     """Exercise ids for a mistyped name ('rotatoins'), only when the guess is unambiguous."""
     if not words:
-        return set()
-    # The whole leftover must be the name, word for word: a stray word is never absorbed.
-    same_length = [p for p in phrases if len(p.split()) == len(words)]
-    close = difflib.get_close_matches(" ".join(words), same_length, n=5, cutoff=0.8)
-    return {ex for phrase in close for ex in phrases[phrase]}
+        return frozenset()
+    # The whole leftover must be the name, word for word (filler aside, as it was taken out
+    # of the leftover): a stray word is never absorbed, even in place of a `de` or `с`.
+    found: set[str] = set()
+    for phrase, ids in vocab.phrases.items():
+        parts = [w for w in phrase.split() if w not in vocab.filler]
+        if len(parts) == len(words) and all(map(_close, words, parts)):
+            found |= ids
+    return frozenset(found)
 
 
-def parse_report(text: str, catalogue: Catalogue, today: date) -> Report | ParseError:
+def _close(typed: str, word: str) -> bool:
+    return difflib.SequenceMatcher(None, typed, word).ratio() >= FUZZY_CUTOFF
+
+
+def parse_report(text: str, vocab: Vocabulary, today: date) -> Report | ParseError:
     """Read a `/log` line (without the command) into one Report, or say what was wrong."""
     if len(text) > MAX_TEXT:
-        return ParseError("That's too long for me.")
-    phrases = exercise_phrases(catalogue.exercises.values())
-    rest = normalize(text)
-    rest, ids, error = _take_exercise(rest, phrases)
+        return ParseError(N_("That's too long for me."))
+    rest, ids, error = _take_exercise(normalize(text), vocab)
     if error:
         return ParseError(error)
+    # Sides before amounts: `2x10 с каждой стороны` is "on each side", not ten seconds.
+    rest, sides = _take_sides(rest, vocab)
     # `2x10` first, so `1 x 1 may 14` keeps its date; lone `30s` after dates (`3 may`).
-    rest, doses = _take_dose(rest, DOSE_PATTERNS)
-    rest, day, error = _take_date(rest, today)
+    rest, doses = _take_dose(rest, vocab, vocab.dose_patterns)
+    rest, day, error = _take_date(rest, vocab, today)
     if error:
         return ParseError(error)
-    rest, singles = _take_dose(rest, [SINGLE_PATTERN])
+    rest, singles = _take_dose(rest, vocab, [vocab.single_pattern])
     doses += singles
-    sides: set[Side] = set()
     unknown: list[str] = []
     for word in rest.split():
-        if word in SIDE_WORDS:
-            sides.add(SIDE_WORDS[word])
-        elif BARE_NUMBER.match(word):
+        if BARE_NUMBER.match(word):
             doses.append(_Dose(1, _number(word), None))
-        elif word not in FILLER:
+        elif word not in vocab.filler:
             unknown.append(word)
     if not ids:
-        ids = _fuzzy(unknown, phrases)
+        ids = _fuzzy(unknown, vocab)
         unknown = [] if ids else unknown
     if len(ids) > 1:
-        return ParseError("Which exercise did you mean?")
+        return ParseError(N_("Which exercise did you mean?"))
     if not ids:
-        return ParseError("Which exercise was that?" if not unknown else "I didn't catch that.")
+        if unknown:
+            return ParseError(N_("I didn't catch that."))
+        return ParseError(N_("Which exercise was that?"))
     if unknown:
-        return ParseError("I didn't catch that.")
-    exercise = catalogue.exercises[next(iter(ids))]
+        return ParseError(N_("I didn't catch that."))
+    exercise = vocab.exercises[next(iter(ids))]
     return _entry(exercise, doses, sides, day or today)
 
 
@@ -386,27 +459,37 @@ def _entry(
     exercise: Exercise, doses: list[_Dose], sides: set[Side], day: date
 ) -> Report | ParseError:
     if not doses:
-        return ParseError("How many did you do?")
+        return ParseError(N_("How many did you do?"))
     if len(doses) > 1:
-        return ParseError("One amount at a time, please.")
+        return ParseError(N_("One amount at a time, please."))
     if len(sides) > 1:
-        return ParseError("Left, right or both?")
+        return ParseError(N_("Left, right or both?"))
     side: Side = next(iter(sides)) if sides else "both"
     if side != "both" and not exercise.dose.sides:
-        return ParseError(f"{exercise.name} works both sides at once.")
+        return ParseError(N_("{name} works both sides at once.", name=exercise.name))
     dose = doses[0]
     timed = exercise.dose.kind == "hold"
     if dose.unit is not None and (dose.unit == "seconds") != timed:
-        example = "2x30s" if timed else f"2x{exercise.dose.reps}"
-        unit = "seconds" if timed else "reps"
-        return ParseError(f"Log {exercise.short} in {unit}, e.g. {example}.")
+        name = exercise.short
+        if timed:
+            # Translators: {name} is an exercise's short name; {example} is like 2x30s.
+            return ParseError(
+                N_("Log {name} in seconds, e.g. {example}.", name=name, example="2x30s")
+            )
+        example = f"2x{exercise.dose.reps}"
+        # Translators: {name} is an exercise's short name; {example} is like 2x10.
+        return ParseError(N_("Log {name} in reps, e.g. {example}.", name=name, example=example))
     if not 1 <= dose.sets <= MAX_SETS:
-        return ParseError(f"Sets go from 1 to {MAX_SETS}.")
+        return ParseError(N_("Sets go from 1 to {most}.", most=MAX_SETS))
     limit = MAX_SECONDS if timed else MAX_REPS
     if not 1 <= dose.amount <= limit:
         if dose.amount == 0:
-            return ParseError("Zero doesn't need logging.")
-        return ParseError(f"That's more than {limit} {'seconds' if timed else 'reps'}.")
+            return ParseError(N_("Zero doesn't need logging."))
+        if timed:
+            return ParseError(
+                NP_("That's more than {n} second.", "That's more than {n} seconds.", limit)
+            )
+        return ParseError(NP_("That's more than {n} rep.", "That's more than {n} reps.", limit))
     return Report(
         exercise=exercise.id,
         side=side,

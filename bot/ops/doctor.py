@@ -22,10 +22,11 @@ from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.config import Config, ConfigError
-from bot.core.content import CatalogueError, load_catalogue
+from bot.core.content import CatalogueError, load_catalogues
 from bot.ops.logsetup import configure_logging, redact
 from bot.storage.db import BUSY_TIMEOUT_MS, pending_migrations
 from bot.storage.migrations import MIGRATIONS
+from bot.views.i18n import load_translators
 
 API_TIMEOUT = 5.0  # seconds for doctor's getMe: a healthy API answers in well under one
 
@@ -69,12 +70,15 @@ def check_config(config: Config) -> Check:
 
 def check_content() -> Check:
     try:
-        catalogue = load_catalogue()
+        translators = load_translators(load_catalogues())
     except CatalogueError as exc:
         first = str(exc).strip().splitlines()[0]
-        return _problem("content", f"{first}: fix data/exercises.toml or reinstall")
+        return _problem("content", f"{first}: fix it in data/ or bot/locales, or reinstall")
+    catalogue = next(iter(translators.values())).content
     return _ok(
-        "content", f"{len(catalogue.exercises)} exercises, {len(catalogue.routines)} routines"
+        "content",
+        f"{len(catalogue.exercises)} exercises, {len(catalogue.routines)} routines; "
+        f"languages: {', '.join(translators)}",
     )
 
 

@@ -87,10 +87,13 @@ async def play(
     user: str = "runner",
     script: NextLine | None = None,
     out: TextIO | None = None,
+    language_code: str = "en",
 ) -> int:
     """Run one playground session on the current loop: scripted when ``script`` is given."""
     out = out or sys.stdout
-    async with Playground(config, user, scripted=script is not None) as pg:
+    async with Playground(
+        config, user, scripted=script is not None, language_code=language_code
+    ) as pg:
         if script is not None:
             return await run_script(pg, script, out, ansi=out.isatty())
         from bot.playground.terminal import run_terminal
@@ -98,7 +101,9 @@ async def play(
         return await run_terminal(pg, out)
 
 
-def run_playground(config: Config, *, user: str = "runner", script: Path | None = None) -> int:
+def run_playground(
+    config: Config, *, user: str = "runner", script: Path | None = None, language_code: str = "en"
+) -> int:
     """Entry point for `hipcoach play`: interactive on a terminal, else scripted."""
     from bot.playground.terminal import restore_terminal, terminal_state
 
@@ -114,7 +119,7 @@ def run_playground(config: Config, *, user: str = "runner", script: Path | None 
     undo = _configure_logging(config)
     saved_tty = terminal_state() if lines is None else None
     try:
-        return asyncio.run(play(config, user=user, script=lines))
+        return asyncio.run(play(config, user=user, script=lines, language_code=language_code))
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down
         return 130
     finally:

@@ -150,12 +150,15 @@ class Playground:
         *,
         files_dir: Path | None = None,
         scripted: bool = False,
+        language_code: str = "en",
     ) -> None:
         self.config = paced(replace(config, token=PLAY_TOKEN, api_url=PLAY_API_URL))
         self.api = FakeBotAPI(PLAY_TOKEN)
         self.clock = OffsetClock()
         self.name = user.strip() or "runner"
-        self.user = self.api.user(user_id_for(self.name), first_name_for(self.name))
+        self.user = self.api.user(
+            user_id_for(self.name), first_name_for(self.name), language_code=language_code
+        )
         self.files_dir = files_dir or self.config.db_path.parent / "playground-files"
         self.app: HipcoachApp = build_application(
             self.config,

@@ -411,6 +411,9 @@ class BotApiMethods:
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        # Telegram takes a two-letter ISO 639-1 code, or none for the default menu.
+        if not re.fullmatch(r"(?:[a-z]{2})?", param_str(p, "language_code") or ""):
+            raise bad_request("LANGUAGE_CODE_INVALID")
         self.commands[self._commands_key(p)] = commands
         return True
 

@@ -13,12 +13,20 @@ from datetime import date, datetime, timedelta
 from bot import storage, views
 from bot.core.localtime import local_today
 from bot.core.planning import MAX_PLANS, Rule, next_occurrences, occurrences
+from bot.core.text import N_, Msg
 from bot.services import reminders
 from bot.services.state import Services
 from bot.views import callbacks
 
 log = logging.getLogger(__name__)
-NOT_YOURS = "That isn't your plan."
+# The answers to /runs buttons, worded in the runner's language by `runs_pressed`.
+NOT_YOURS = N_("That isn't your plan.")
+PLAN_GONE = N_("That plan was deleted.")
+RUN_GONE = N_("That run is not ahead any more.")
+SKIPPED = N_("Skipped that run.")
+ALREADY_SKIPPED = N_("Already skipped.")
+ALREADY_DELETED = N_("That plan was already deleted.")
+DELETED = N_("Plan deleted.")
 
 
 def settings_of(svc: Services, user_id: int) -> storage.users.Settings:
@@ -72,32 +80,32 @@ def next_runs(svc: Services, user_id: int, days: int = 7) -> list[views.plans.Ru
     return entries
 
 
-def skip_run(svc: Services, user_id: int, plan_id: int, run: datetime) -> str:
+def skip_run(svc: Services, user_id: int, plan_id: int, run: datetime) -> Msg:
     """Skip one run: no reminders for it and it does not count as planned."""
     plan = storage.plans.get_plan(svc.db, plan_id)
     if plan is None or plan.user_id != user_id:
         return NOT_YOURS
     if not plan.active:
-        return "That plan was deleted."
+        return PLAN_GONE
     now = svc.clock.now()
     if run <= now or run not in occurrences(plan.rule, run, run + timedelta(seconds=1)):
-        return "That run is not ahead any more."
+        return RUN_GONE
     with svc.db.atomic():
         fresh = storage.plans.add_skip(svc.db, plan_id, run, now)
         storage.reminders.skip_occurrence(svc.db, plan_id, run, now)
-    return "Skipped that run." if fresh else "Already skipped."
+    return SKIPPED if fresh else ALREADY_SKIPPED
 
 
-def delete_plan(svc: Services, user_id: int, plan_id: int) -> str:
+def delete_plan(svc: Services, user_id: int, plan_id: int) -> Msg:
     plan = storage.plans.get_plan(svc.db, plan_id)
     if plan is None or plan.user_id != user_id:
         return NOT_YOURS
     with svc.db.atomic():
         if not storage.plans.deactivate_plan(svc.db, plan_id, svc.clock.now()):
-            return "That plan was already deleted."
+            return ALREADY_DELETED
         storage.reminders.delete_plan_pending(svc.db, plan_id)
     log.info("user %s deleted plan %s", user_id, plan_id)
-    return "Plan deleted."
+    return DELETED
 
 
 def change_zone(svc: Services, user_id: int, tz: str) -> int:
@@ -132,18 +140,21 @@ def runs_view(svc: Services, user_id: int, page: int = 0) -> views.base.View:
     entries = next_runs(svc, user_id) if page == 0 else []
     s = settings_of(svc, user_id)
     shown = views.plans.RunsPage(entries, [(p.id, p.rule) for p in plans], page, pages, total)
-    return views.plans.runs_list(shown, s.tz, s.tz_set)
+    return views.plans.runs_list(svc.t(user_id), shown, s.tz, s.tz_set)
 
 
 def runs_pressed(svc: Services, user_id: int, data: str) -> tuple[str, views.base.View | None]:
-    """A /runs button (`rn:`): the callback answer, and the list to redraw (or None).
+    """A /runs button (`rn:`): the callback answer (in the presser's language), and the
+    list to redraw (or None).
 
     After a skip the first page is redrawn (its skip buttons are there); after a delete,
     the page the plan was on.
     """
+    t = svc.t(user_id)
     parsed = callbacks.parse_runs_button(data)
     if parsed is None:
-        return "That button doesn't work any more.", None
+        return t.msg(views.base.OLD_BUTTON), None
+    answer: Msg
     if parsed.run is not None:
         answer, page = skip_run(svc, user_id, parsed.plan_id, parsed.run), 0
     else:
@@ -151,8 +162,8 @@ def runs_pressed(svc: Services, user_id: int, data: str) -> tuple[str, views.bas
         before = storage.plans.count_plans(svc.db, user_id, before=parsed.plan_id)
         page = before // views.plans.PLANS_PER_PAGE
     if answer == NOT_YOURS:
-        return answer, None
-    return answer, runs_view(svc, user_id, page)
+        return t.msg(answer), None
+    return t.msg(answer), runs_view(svc, user_id, page)
 
 
 def runs_page_pressed(
@@ -161,5 +172,5 @@ def runs_page_pressed(
     """‹ › in /runs (`rn:p:<page>`): the presser's own plans, that page (clamped)."""
     page = callbacks.parse_runs_page(data)
     if page is None:
-        return "That button doesn't work any more.", None
+        return svc.t(user_id).msg(views.base.OLD_BUTTON), None
     return None, runs_view(svc, user_id, page)

@@ -25,7 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ConversationHandler
 
 from bot import storage, views
-from bot.services import reminders
+from bot.services import reminders, users
 from bot.services.state import Context, Services
 from bot.transport import messaging
 from bot.views import callbacks
@@ -48,10 +48,12 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def export(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
-    """One zip: every set as CSV, and everything kept as JSON."""
+    """One zip: every set as CSV, and everything kept as JSON. Their names, CSV headers and
+    JSON keys are the same in every language; only the messages around them are translated."""
+    t = svc.t(user_id)
     wait = svc.cooldown("export", user_id, EXPORT_COOLDOWN_SECONDS)
     if wait:
-        await messaging.send(bot, svc.db, chat_id, views.privacy.export_cooldown(wait))
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_cooldown(t, wait))
         return
     now = svc.clock.now()
     try:
@@ -66,18 +68,18 @@ async def export(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
             "export for chat %s is over %s bytes zipped; not sent", chat_id, EXPORT_MAX_BYTES
         )
         limit_mb = max(1, round(EXPORT_MAX_BYTES / 1_000_000))
-        await messaging.send(bot, svc.db, chat_id, views.privacy.export_too_large(limit_mb))
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_too_large(t, limit_mb))
         return
     try:
         await bot.send_document(
             chat_id,
             document=data,
             filename=views.export.filenames(now)[0],
-            caption=views.privacy.export_caption(),
+            caption=views.privacy.export_caption(t),
         )
     except TelegramError as exc:
         log.warning("export to chat %s failed: %s", chat_id, exc)
-        await messaging.send(bot, svc.db, chat_id, views.privacy.export_failed())
+        await messaging.send(bot, svc.db, chat_id, views.privacy.export_failed(t))
 
 
 def _zip_export(path: Path, user_id: int, chat_id: int, now: datetime) -> bytes:
@@ -102,9 +104,9 @@ def _zip_export(path: Path, user_id: int, chat_id: int, now: datetime) -> bytes:
         return out.read()
 
 
-async def confirm_delete(svc: Services, bot: Bot, chat_id: int) -> None:
+async def confirm_delete(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/deleteme: ask first; the button remembers when it was shown."""
-    view = views.privacy.delete_prompt(int(svc.clock.now().timestamp()))
+    view = views.privacy.delete_prompt(svc.t(user_id), int(svc.clock.now().timestamp()))
     await messaging.send(bot, svc.db, chat_id, view)
 
 
@@ -120,12 +122,14 @@ async def delete_pressed(
 
     Returns the callback answer and whether it must show as an alert.
     """
+    # Their language, read before their row goes: the last words are still in it.
+    t = svc.t(user_id)
     issued = callbacks.parse_delete_button(data)
     age = svc.clock.now().timestamp() - issued if issued is not None else -1
     if not 0 <= age <= DELETE_CONFIRM_SECONDS:
         if message_id is not None:
             await messaging.strip_buttons(app.bot, chat_id, message_id)
-        return "That confirmation expired. Send /deleteme again.", True
+        return views.privacy.delete_expired(t), True
     _cancel_jobs(svc, app, chat_id, user_id)
     _end_conversations(app, chat_id, user_id)
     deleted = storage.privacy.delete_user(svc.db, user_id, chat_id)
@@ -134,22 +138,27 @@ async def delete_pressed(
     log.info("a user deleted their data: %s rows", sum(deleted.values()))
     _erase_from_wal(svc, app)
     _run_erase_hooks(svc, user_id)
+    await users.forget_chat_menu(svc, app.bot, user_id, chat_id)
     if message_id is not None:
-        await messaging.edit(app.bot, chat_id, message_id, views.privacy.deleted())
+        await messaging.edit(app.bot, chat_id, message_id, views.privacy.deleted(t))
     else:
-        await messaging.send(app.bot, svc.db, chat_id, views.privacy.deleted())
+        await messaging.send(app.bot, svc.db, chat_id, views.privacy.deleted(t))
     app.drop_user_data(user_id)
     app.drop_chat_data(chat_id)
     svc.charts.pop(user_id, None)
     for key in [k for k in svc.heavy_runs if k[1] == user_id]:
         del svc.heavy_runs[key]
-    return "Deleted", False
+    return views.privacy.deleted_answer(t), False
 
 
-async def keep_pressed(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    """`md:keep`: the runner changed their mind; nothing happens."""
+async def keep_pressed(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None
+) -> str:
+    """`md:keep`: the runner changed their mind; nothing happens. Returns the button's answer."""
+    t = svc.t(user_id)
     if message_id is not None:
-        await messaging.edit(bot, chat_id, message_id, views.privacy.kept())
+        await messaging.edit(bot, chat_id, message_id, views.privacy.kept(t))
+    return views.privacy.keep_answer(t)
 
 
 def _erase_from_wal(svc: Services, app: AnyApp) -> None:

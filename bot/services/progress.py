@@ -3,7 +3,8 @@
 Storage is read here and handed to the pure bot.core.progress. Both the reading (a worker
 thread with its own read-only connection) and the drawing happen off the event loop, so one
 runner's long history never holds up another runner's timers; each runner's chart is kept
-until the data it shows changes, and a short cooldown spaces out repeated requests.
+until the data it shows or the language it speaks changes, and a short cooldown spaces out
+repeated requests.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.core.progress import ChartData
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views.base import View
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -74,20 +76,21 @@ def _gather_apart(svc: Services, path: Path, user_id: int, now: datetime) -> pro
 
 
 async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
+    t = svc.t(user_id)
     wait = svc.cooldown("progress", user_id, PROGRESS_COOLDOWN_SECONDS)
     if wait:
-        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(wait))
+        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(t, wait))
         return
     path = storage.db.file_of(svc.db)
     report = await asyncio.to_thread(_gather_apart, svc, path, user_id, svc.clock.now())
     if not report.has_data:
-        await messaging.send(bot, svc.db, chat_id, views.progress.no_progress())
+        await messaging.send(bot, svc.db, chat_id, views.progress.no_progress(t))
         return
-    text = views.progress.progress_text(report, svc.catalogue)
+    text = views.progress.progress_text(t, report)
     if report.chart.empty:
         await messaging.send(bot, svc.db, chat_id, View(text))
         return
-    png = await _chart(svc, bot, user_id, chat_id, report.chart)
+    png = await _chart(svc, bot, t, user_id, chat_id, report.chart)
     caption = text if len(text) <= CAPTION_LIMIT else None
     if caption is None:
         await messaging.send(bot, svc.db, chat_id, View(text))
@@ -101,20 +104,23 @@ async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> 
             await messaging.send(bot, svc.db, chat_id, View(text))
 
 
-async def _chart(svc: Services, bot: Bot, user_id: int, chat_id: int, data: ChartData) -> bytes:
-    """The user's chart: the one drawn last time if it shows the same data, else a new one."""
+async def _chart(
+    svc: Services, bot: Bot, t: Translator, user_id: int, chat_id: int, data: ChartData
+) -> bytes:
+    """The user's chart: the one drawn last time if it shows the same data in the same
+    language (a /language switch redraws it), else a new one."""
     cached = svc.charts.get(user_id)
-    if cached is not None and cached[0] == data:
+    if cached is not None and cached[:2] == (t.lang, data):
         svc.charts.move_to_end(user_id)
-        return cached[1]
-    names = {e.id: views.progress.chart_label(e) for e in svc.catalogue.exercises.values()}
+        return cached[2]
+    names = {e.id: views.progress.chart_label(e) for e in t.content.exercises.values()}
     try:
         await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
     except TelegramError as exc:
         log.debug("chat action failed: %s", exc)
     # Drawing takes a few hundred ms of CPU: off the event loop, so other chats keep moving.
-    png = await asyncio.to_thread(views.chart.render, data, names)
-    svc.charts[user_id] = (data, png)
+    png = await asyncio.to_thread(views.chart.render, t, data, names)
+    svc.charts[user_id] = (t.lang, data, png)
     svc.charts.move_to_end(user_id)
     while len(svc.charts) > CHART_CACHE_SIZE:
         svc.charts.popitem(last=False)
@@ -124,5 +130,5 @@ async def _chart(svc: Services, bot: Bot, user_id: int, chat_id: int, data: Char
 async def send_history(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     items = storage.reports.history(svc.db, user_id)
     tz = storage.users.user_tz(svc.db, user_id)
-    view = views.progress.history(items, svc.catalogue, tz, svc.clock.now())
+    view = views.progress.history(svc.t(user_id), items, tz, svc.clock.now())
     await messaging.send(bot, svc.db, chat_id, view)

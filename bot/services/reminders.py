@@ -37,6 +37,7 @@ from telegram.ext import Application, ExtBot, JobQueue
 from bot import storage, views
 from bot.core.clock import from_db, to_db
 from bot.core.planning import Rule, local_instant
+from bot.core.text import N_, Msg
 from bot.services import session
 from bot.services.state import Context, Services, services_of
 from bot.transport import messaging
@@ -322,14 +323,15 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
         return 0
     late = now - r.due_at > LATE_AFTER
     settings = storage.users.get_settings(svc.db, r.user_id)
+    t = svc.t(r.user_id)  # the runner's language now, not when the row was made
     if r.kind == "pre_run":
         minutes = svc.catalogue.routine_minutes("pre_run")
         view = views.plans.pre_run_reminder(
-            r.id, r.occurrence, now, settings.tz, minutes, late=late
+            t, r.id, r.occurrence, now, settings.tz, minutes, late=late
         )
     else:
         minutes = svc.catalogue.routine_minutes("post_run")
-        view = views.plans.post_run_reminder(r.id, minutes, can_later=r.snoozes < MAX_SNOOZES)
+        view = views.plans.post_run_reminder(t, r.id, minutes, can_later=r.snoozes < MAX_SNOOZES)
     message_id = await messaging.send(bot, svc.db, r.chat_id, view)
     if message_id is None:
         storage.reminders.mark_failed(svc.db, r.id, svc.clock.now())
@@ -341,25 +343,43 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
 # --- reminder buttons -------------------------------------------------------------------
 
 ACTIONS = {"pre_run": ("go", "snz", "skip"), "post_run": ("st", "later", "no")}
+# The answers to reminder buttons, worded in the presser's language by `press`.
+NOT_YOURS = N_("That isn't your reminder.")
+DONE = N_("That reminder is done.")
+WARM_UP = N_("Warm-up!")
+STRETCH = N_("Stretch!")
+SKIPPED = N_("Skipped this run. Rest well!")
+NOT_TODAY = N_("OK, not today.")
+NO_MORE_SNOOZES = N_("No more snoozing for this one.")
+NO_TIME_TO_SNOOZE = N_("Your run starts in a moment: no time to snooze.")
 
 
 async def press(
     svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
 ) -> str:
-    """A reminder button `rm:<id>:<action>`; returns the callback answer."""
+    """A reminder button `rm:<id>:<action>`; returns the callback answer, worded in the
+    presser's language."""
+    answer = await _press(svc, bot, user_id, chat_id, message_id, data)
+    return answer if isinstance(answer, str) else svc.t(user_id).msg(answer)
+
+
+async def _press(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
+) -> str | Msg:
+    """What the button does; a str answer is already worded (the routine's own)."""
     parsed = callbacks.parse_reminder_button(data)
     if parsed is None:
-        return "That button doesn't work any more."
+        return views.base.OLD_BUTTON
     reminder_id, action = parsed
     reminder = storage.reminders.get_reminder(svc.db, reminder_id)
     if reminder is None or reminder.user_id != user_id:
-        return "That isn't your reminder."
+        return NOT_YOURS
     if action not in ACTIONS[reminder.kind]:
-        return "That button doesn't work any more."
+        return views.base.OLD_BUTTON
     if reminder.status != "sent" or reminder.response is not None:
         if message_id is not None:
             await messaging.strip_buttons(bot, chat_id, message_id)
-        return "That reminder is done."
+        return DONE
     now = svc.clock.now()
     if action in ("snz", "later"):
         return await _requeue(svc, bot, chat_id, message_id, reminder, action, now)
@@ -371,16 +391,16 @@ async def press(
             storage.plans.add_skip(svc.db, reminder.plan_id, reminder.occurrence, now)
             storage.reminders.skip_occurrence(svc.db, reminder.plan_id, reminder.occurrence, now)
     if not answered:
-        return "That reminder is done."
+        return DONE
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
     if action == "go":
-        return await session.begin(svc, bot, user_id, chat_id, "pre_run") or "Warm-up!"
+        return await session.begin(svc, bot, user_id, chat_id, "pre_run") or WARM_UP
     if action == "st":
-        return await session.begin(svc, bot, user_id, chat_id, "post_run") or "Stretch!"
+        return await session.begin(svc, bot, user_id, chat_id, "post_run") or STRETCH
     if action == "skip":
-        return "Skipped this run. Rest well!"
-    return "OK, not today."
+        return SKIPPED
+    return NOT_TODAY
 
 
 async def _requeue(
@@ -391,20 +411,21 @@ async def _requeue(
     reminder: storage.reminders.Reminder,
     action: str,
     now: datetime,
-) -> str:
+) -> Msg:
     """Snooze (pre-run, 10 min, never past the run) or Later (post-run, 30 min)."""
     if reminder.snoozes >= MAX_SNOOZES:
-        return "No more snoozing for this one."
+        return NO_MORE_SNOOZES
     if action == "snz":
         latest = reminder.occurrence - timedelta(minutes=1)
         due = min(now + SNOOZE, latest)
         if due <= now:
-            return "Your run starts in a moment: no time to snooze."
+            return NO_TIME_TO_SNOOZE
     else:
         due = now + LATER
     if not storage.reminders.requeue(svc.db, reminder.id, due, now):
-        return "That reminder is done."
+        return DONE
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
     minutes = round((due - now).total_seconds() / 60)
-    return f"OK, again in {minutes} min."
+    # Translators: the answer to Snooze or Later: the reminder comes back in {minutes}.
+    return N_("OK, again in {minutes} min.", minutes=minutes)

@@ -1,5 +1,6 @@
 """Reports of sets done away from a guided routine: /log (one line or step by step) and
-/undo. A report is committed before the bot confirms it."""
+/undo. A report is committed before the bot confirms it. Lines are read in the runner's
+language and in English (`vocabulary`)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,30 @@ from telegram import Bot
 from bot import storage, views
 from bot.core import reports
 from bot.core.localtime import local_today, today_start
-from bot.core.reports import ParseError, Report, SavedReport
+from bot.core.reports import ParseError, Report, SavedReport, Vocabulary
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views import callbacks
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 
 # Reports one runner may log per local day: far above any real day's training, and a bound
 # on how fast one account can grow the database (and with it /export and /progress).
 MAX_REPORTS_PER_DAY = 50
+
+# The parser's words per language, built on first use: (the Translator they came from, ...).
+_vocabularies: dict[str, tuple[Translator, Vocabulary]] = {}
+
+
+def vocabulary(svc: Services, t: Translator) -> Vocabulary:
+    """What /log reads for a runner speaking `t`'s language: its words and English ones.
+    Built once per language (a new set of Translators, as in tests, builds it again)."""
+    cached = _vocabularies.get(t.lang)
+    if cached is None or cached[0] is not t:
+        vocab = reports.vocabulary(t.lang, t.content, svc.catalogue, t.words)
+        cached = _vocabularies[t.lang] = (t, vocab)
+    return cached[1]
 
 
 def today(svc: Services, user_id: int) -> date:
@@ -54,15 +69,16 @@ def save(svc: Services, user_id: int, report: Report) -> SavedReport | None:
 async def save_line(svc: Services, bot: Bot, user_id: int, chat_id: int, text: str) -> None:
     """`/log rotations 2x10`: save at once, or answer with the accepted forms."""
     day = today(svc, user_id)
-    parsed = reports.parse_report(text, svc.catalogue, day)
+    t = svc.t(user_id)
+    parsed = reports.parse_report(text, vocabulary(svc, t), day)
     if isinstance(parsed, ParseError):
-        await messaging.send(bot, svc.db, chat_id, views.reports.usage(parsed.reason))
+        await messaging.send(bot, svc.db, chat_id, views.reports.usage(t, parsed.reason))
         return
     if save(svc, user_id, parsed) is None:
-        await messaging.send(bot, svc.db, chat_id, views.reports.daily_cap(MAX_REPORTS_PER_DAY))
-        return
-    exercise = svc.catalogue.exercises[parsed.exercise]
-    await messaging.send(bot, svc.db, chat_id, views.reports.saved(parsed, exercise, day))
+        view = views.reports.daily_cap(t, MAX_REPORTS_PER_DAY)
+    else:
+        view = views.reports.saved(t, parsed, day)
+    await messaging.send(bot, svc.db, chat_id, view)
 
 
 # --- /undo -------------------------------------------------------------------------------
@@ -71,31 +87,33 @@ async def save_line(svc: Services, bot: Bot, user_id: int, chat_id: int, text: s
 async def offer_undo(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/undo: show the last report with a Remove button."""
     last = storage.reports.last_report(svc.db, user_id)
+    t = svc.t(user_id)
     if last is None:
-        view = views.reports.nothing_to_undo()
+        view = views.reports.nothing_to_undo(t)
     else:
-        exercise = svc.catalogue.exercises.get(last.report.exercise)
-        view = views.reports.undo_prompt(last, exercise, today(svc, user_id))
+        view = views.reports.undo_prompt(t, last, today(svc, user_id))
     await messaging.send(bot, svc.db, chat_id, view)
 
 
 async def undo_pressed(
     svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
 ) -> str:
-    """`md:undo:<report>`: remove that report, if it is the presser's; the callback answer."""
+    """`md:undo:<report>`: remove that report, if it is the presser's; the callback answer
+    (in the presser's language)."""
+    t = svc.t(user_id)
     report_id = callbacks.parse_undo_button(data)
     found = storage.reports.get_report(svc.db, report_id) if report_id is not None else None
     if report_id is None or found is None or found.user_id != user_id:
         if message_id is not None:
             await messaging.strip_buttons(bot, chat_id, message_id)
-        return "Already removed." if found is None else "That isn't yours."
+        return t._("Already removed.") if found is None else t._("That isn't yours.")
     if not storage.reports.delete_report(svc.db, user_id, report_id):
-        return "Already removed."
+        return t._("Already removed.")
     log.info("user %s undid report %s (%s sets)", user_id, report_id, found.set_rows)
-    exercise = svc.catalogue.exercises.get(found.report.exercise)
-    view = views.reports.undone(found, exercise, today(svc, user_id))
+    view = views.reports.undone(t, found, today(svc, user_id))
     if message_id is not None:
         await messaging.edit(bot, chat_id, message_id, view)
     else:
         await messaging.send(bot, svc.db, chat_id, view)
-    return "Removed"
+    # Translators: the short answer to the Remove button, once the log is gone.
+    return t._("Removed")

@@ -16,29 +16,36 @@ from telegram import Bot
 from bot import storage, views
 from bot.core.engine import Invalid, Outcome
 from bot.core.localtime import week_start
+from bot.core.text import N_, Msg
 from bot.services.state import Context, Services
 from bot.storage.sessions import Session, Status
 from bot.transport import messaging, timers
 from bot.views import callbacks
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 
 # Transitions that keep the same live message (edited silently) instead of a new one.
 IN_PLACE = {"paused", "resumed", "go"}
-ANSWERS = {
-    "set_done": "Saved ✓",
-    "paced_done": "",
-    "paused": "Paused",
-    "resumed": "Go!",
-    "pain": "Noted. Take care.",
-    "set_skipped": "Skipped",
-    "skipped_exercise": "Skipped",
-    "rated": "Thanks!",
+# The short answer a button press gets (Telegram's toast), by what the press did.
+ANSWERS: dict[str, Msg] = {
+    "set_done": N_("Saved ✓"),
+    "paused": N_("Paused"),
+    "resumed": N_("Go!"),
+    "pain": N_("Noted. Take care."),
+    "set_skipped": N_("Skipped"),
+    "skipped_exercise": N_("Skipped"),
+    "rated": N_("Thanks!"),
 }
-OLD_BUTTON = "That button doesn't work any more."
-OUT_OF_DATE = "That button is out of date."
-NOT_YOURS = "That isn't your session."
-OVER = "That session is over."
+OLD_BUTTON = N_("That button doesn't work any more.")
+OUT_OF_DATE = N_("That button is out of date.")
+NOT_YOURS = N_("That isn't your session.")
+OVER = N_("That session is over.")
+NO_SUCH_ROUTINE = N_("That routine no longer exists.")
+IN_PROGRESS = N_("You have a routine in progress.")
+HOW_MANY = N_("How many did you do?")
+LETS_GO = N_("Let's go!")
+ENDED = N_("Ended")
 
 
 # --- opening a routine -----------------------------------------------------------------
@@ -47,13 +54,14 @@ OVER = "That session is over."
 async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/routine: offer to continue an unfinished session, else the routine menu."""
     session = storage.sessions.active_session(svc.db, user_id)
+    t = svc.t(user_id)
     if session is not None:
-        walkthrough = svc.walkthrough(session.routine_id)
+        walkthrough = svc.walkthrough(session.routine_id, t.lang)
         view = views.session.continue_prompt(
-            walkthrough, session.id, session.rev, session.cursor, interrupted=False
+            t, walkthrough, session.id, session.rev, session.cursor, interrupted=False
         )
     else:
-        view = views.session.menu(svc.catalogue)
+        view = views.session.menu(t)
     await messaging.send(bot, svc.db, chat_id, view)
 
 
@@ -74,17 +82,17 @@ async def choose(
         await messaging.strip_buttons(bot, chat_id, message_id)
     routine_id = callbacks.parse_routine_choice(data)
     if routine_id is None:
-        return OLD_BUTTON
+        return svc.t(user_id).msg(OLD_BUTTON)
     return await begin(svc, bot, user_id, chat_id, routine_id)
 
 
 async def begin(svc: Services, bot: Bot, user_id: int, chat_id: int, routine_id: str) -> str:
     """Start a routine (unless one is active: then offer to continue it)."""
     if routine_id not in svc.catalogue.routines:
-        return "That routine no longer exists."
+        return svc.t(user_id).msg(NO_SUCH_ROUTINE)
     if storage.sessions.active_session(svc.db, user_id) is not None:
         await open_menu(svc, bot, user_id, chat_id)
-        return "You have a routine in progress."
+        return svc.t(user_id).msg(IN_PROGRESS)
     walkthrough = svc.walkthrough(routine_id)
     now = svc.clock.now()
     session = storage.sessions.start_session(
@@ -100,22 +108,24 @@ async def begin(svc: Services, bot: Bot, user_id: int, chat_id: int, routine_id:
 
 async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str) -> str:
     """A button in a session message; returns the text for the callback answer."""
+    t = svc.t(user_id)
     parsed = callbacks.parse_session_button(data)
     if parsed is None:
-        return OLD_BUTTON
+        return t.msg(OLD_BUTTON)
     session = storage.sessions.get_session(svc.db, parsed.session_id)
     if session is None or session.user_id != user_id:
-        return NOT_YOURS
+        return t.msg(NOT_YOURS)
     if not session.active:
         if message_id is not None:
             await messaging.strip_buttons(bot, session.chat_id, message_id)
-        return OVER
+        return t.msg(OVER)
     if parsed.rev != session.rev:
-        return OUT_OF_DATE
-    walkthrough = svc.walkthrough(session.routine_id)
+        return t.msg(OUT_OF_DATE)
+    walkthrough = svc.walkthrough(session.routine_id, t.lang)
     now = svc.clock.now()
     if parsed.action in ("fewer", "back") and session.cursor.phase == "confirm" and message_id:
         view = views.session.session_view(
+            t,
             walkthrough,
             session.id,
             session.rev,
@@ -124,13 +134,14 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
             picker=parsed.action == "fewer",
         )
         await messaging.edit_buttons(bot, session.chat_id, message_id, view)
-        return "How many did you do?" if parsed.action == "fewer" else ""
+        return t.msg(HOW_MANY) if parsed.action == "fewer" else ""
     outcome = walkthrough.press(session.cursor, parsed.action, parsed.arg, now)
     if isinstance(outcome, Invalid):
-        return OUT_OF_DATE
+        return t.msg(OUT_OF_DATE)
     if not await advance(svc, bot, session, outcome, pressed=message_id):
-        return OUT_OF_DATE
-    return ANSWERS.get(outcome.note or "", "")
+        return t.msg(OUT_OF_DATE)
+    answer = ANSWERS.get(outcome.note or "")
+    return t.msg(answer) if answer is not None else ""
 
 
 async def advance(
@@ -157,8 +168,9 @@ async def advance(
     old = {m for m in (session.live_message_id, pressed) if m is not None}
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
-    walkthrough = svc.walkthrough(session.routine_id)
-    closed = views.session.closed_view(walkthrough, session.cursor, outcome)
+    t = svc.t(session.user_id)
+    walkthrough = svc.walkthrough(session.routine_id, t.lang)
+    closed = views.session.closed_view(t, walkthrough, session.cursor, outcome)
     # Closing the old message is tidying up: under load it gives way to the next step.
     for message_id in old:
         if closed is not None and message_id == session.live_message_id:
@@ -182,9 +194,10 @@ async def advance(
 
 async def _show(svc: Services, bot: Bot, session: Session, note: str | None) -> None:
     """Send the session's current step as a new (notifying) message and arm its timer."""
-    walkthrough = svc.walkthrough(session.routine_id)
+    t = svc.t(session.user_id)
+    walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
-        walkthrough, session.id, session.rev, session.cursor, svc.clock.now(), note=note
+        t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now(), note=note
     )
     message_id = await messaging.send(bot, svc.db, session.chat_id, view)
     storage.sessions.set_live_message(svc.db, session.id, message_id)
@@ -197,9 +210,10 @@ async def _refresh(svc: Services, bot: Bot, session: Session, *, tick: bool = Fa
     """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
     if session.live_message_id is None:
         return
-    walkthrough = svc.walkthrough(session.routine_id)
+    t = svc.t(session.user_id)
+    walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
-        walkthrough, session.id, session.rev, session.cursor, svc.clock.now()
+        t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now()
     )
     await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
 
@@ -243,28 +257,29 @@ async def resume_choice(
     svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str
 ) -> str:
     """The buttons of a 'continue where you left off?' prompt."""
+    t = svc.t(user_id)
     parsed = callbacks.parse_resume_button(data)
     if parsed is None:
-        return OLD_BUTTON
+        return t.msg(OLD_BUTTON)
     session = storage.sessions.get_session(svc.db, parsed.session_id)
     if session is None or session.user_id != user_id:
-        return NOT_YOURS
+        return t.msg(NOT_YOURS)
     if message_id is not None:
         await messaging.strip_buttons(bot, session.chat_id, message_id)
     if not session.active:
-        return OVER
+        return t.msg(OVER)
     if parsed.rev != session.rev:
-        return OUT_OF_DATE
+        return t.msg(OUT_OF_DATE)
     now = svc.clock.now()
     walkthrough = svc.walkthrough(session.routine_id)
     if parsed.action == "go":
         outcome = Outcome(walkthrough.restart_phase(session.cursor, now), note="continued")
         await advance(svc, bot, session, outcome)
-        return "Let's go!"
+        return t.msg(LETS_GO)
     await end(svc, bot, session, storage.sessions.early_end_status(svc.db, session.id))
     if parsed.action == "new":
-        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(svc.catalogue))
-    return "Ended"
+        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(svc.t(user_id)))
+    return t.msg(ENDED)
 
 
 async def end(
@@ -295,16 +310,17 @@ async def cancel(svc: Services, bot: Bot, user_id: int) -> bool:
 # --- summaries -------------------------------------------------------------------------
 
 
-def build_summary(svc: Services, session: Session) -> views.session.Summary:
-    walkthrough = svc.walkthrough(session.routine_id)
-    names = {e.id: e.name for e in svc.catalogue.exercises.values()}
-    skipped: list[str] = []
+def build_summary(svc: Services, session: Session, t: Translator) -> views.session.Summary:
+    """What the session came to, with names in the language of `t`."""
+    walkthrough = svc.walkthrough(session.routine_id, t.lang)
+    names = {e.id: e.name for e in t.content.exercises.values()}
+    skipped: list[views.session.Skip] = []
     for row in storage.sessions.session_skips(svc.db, session.id):
         name = names.get(row["exercise"], row["exercise"])
         if row["set_no"] is None:
-            skipped.append(name)
+            skipped.append(views.session.Skip(name))
         elif row["reason"] == "skipped":
-            skipped.append(f"{name} set {row['set_no']} {row['side'] or ''}".strip())
+            skipped.append(views.session.Skip(name, row["set_no"], row["side"]))
     feedback = storage.sessions.session_feedback(svc.db, session.id)
     pain = [names.get(e, e) for e, r in feedback.items() if r == "pain"]
     now = svc.clock.now()
@@ -325,7 +341,8 @@ def build_summary(svc: Services, session: Session) -> views.session.Summary:
 
 
 async def send_summary(svc: Services, bot: Bot, session: Session, note: str | None = None) -> None:
-    view = views.session.summary(build_summary(svc, session), note)
+    t = svc.t(session.user_id)
+    view = views.session.summary(t, build_summary(svc, session, t), note)
     await messaging.send(bot, svc.db, session.chat_id, view)
 
 
@@ -350,8 +367,14 @@ async def recover_sessions(context: Context) -> None:
             continue
         if session.live_message_id is not None:
             await messaging.strip_buttons(context.bot, session.chat_id, session.live_message_id)
+        t = svc.t(session.user_id)
         view = views.session.continue_prompt(
-            walkthrough, updated.id, updated.rev, updated.cursor, interrupted=True
+            t,
+            svc.walkthrough(session.routine_id, t.lang),
+            updated.id,
+            updated.rev,
+            updated.cursor,
+            interrupted=True,
         )
         message_id = await messaging.send(context.bot, svc.db, session.chat_id, view)
         storage.sessions.set_live_message(svc.db, session.id, message_id)

@@ -16,12 +16,15 @@ from typing import Any
 from sqlite_utils import Database
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import storage
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.content import Catalogue
 from bot.core.engine import Walkthrough
+from bot.core.language import SOURCE, pick
 from bot.core.progress import ChartData
 from bot.transport.timers import Timers
+from bot.views.i18n import Translator
 
 SERVICES_KEY = "hipcoach.services"
 
@@ -30,7 +33,8 @@ SERVICES_KEY = "hipcoach.services"
 class Services:
     config: Config
     db: Database
-    catalogue: Catalogue
+    # Every language the bot speaks (bot.views.i18n), each with its content.
+    translators: dict[str, Translator]
     clock: Clock
     timers: Timers
     # Users this process looks after in the background (recovery, idle sweep, reminders).
@@ -40,15 +44,26 @@ class Services:
     dispatch_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Unexpected errors since start, for /stats.
     errors: int = 0
-    # Each user's last /progress chart and the data it shows, least recently used first
-    # (bounded by bot.services.progress): drawn again only when that data changes.
-    charts: OrderedDict[int, tuple[ChartData, bytes]] = field(default_factory=OrderedDict)
+    # Each user's last /progress chart, the language and data it shows, least recently used
+    # first (bounded by bot.services.progress): drawn again only when either changes.
+    charts: OrderedDict[int, tuple[str, ChartData, bytes]] = field(default_factory=OrderedDict)
     # When each (heavy command, user) last ran, for the short cooldown (see cooldown()).
     heavy_runs: dict[tuple[str, int], float] = field(default_factory=dict)
     # Called with a user's id once their data is deleted (/deleteme): the playground
     # removes the files it saved for them.
     on_erase: list[Callable[[int], None]] = field(default_factory=list)
-    _walkthroughs: dict[str, Walkthrough] = field(default_factory=dict)
+    _walkthroughs: dict[tuple[str, str], Walkthrough] = field(default_factory=dict)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The source (English) content: doses and ids are the same in every language."""
+        return self.translators[SOURCE].content
+
+    def t(self, user_id: int, language_code: str | None = None) -> Translator:
+        """The runner's language, read when needed: a reminder is worded when it is sent.
+        `language_code` (the update's) stands in when the user has no row (a group)."""
+        chosen, stored_code = storage.users.language_of(self.db, user_id)
+        return self.translators[pick(chosen, stored_code or language_code)]
 
     def serves(self, user_id: int) -> bool:
         return self.only_users is None or user_id in self.only_users
@@ -65,13 +80,15 @@ class Services:
         self.heavy_runs[(command, user_id)] = now
         return 0
 
-    def walkthrough(self, routine_id: str) -> Walkthrough:
-        """The unrolled routine (cached: content does not change while the bot runs)."""
-        if routine_id not in self._walkthroughs:
-            self._walkthroughs[routine_id] = Walkthrough(
-                self.catalogue, routine_id, self.config.time_scale
+    def walkthrough(self, routine_id: str, lang: str = SOURCE) -> Walkthrough:
+        """The unrolled routine, worded in `lang` (cached: content does not change while the
+        bot runs). Its steps and timings are the same in every language."""
+        key = (routine_id, lang)
+        if key not in self._walkthroughs:
+            self._walkthroughs[key] = Walkthrough(
+                self.translators[lang].content, routine_id, self.config.time_scale
             )
-        return self._walkthroughs[routine_id]
+        return self._walkthroughs[key]
 
 
 HipcoachApp = Application[Any, "Context", Any, Any, Any, Any]

@@ -200,3 +200,10 @@ def logs(db: Database) -> None:
         CREATE INDEX sets_log ON sets(log_id);
         """,
     )
+
+
+@MIGRATIONS(name="0004_user_language")
+def user_language(db: Database) -> None:
+    """The language a runner chose with /language; NULL follows their Telegram app's
+    `language_code`, which `users` already keeps."""
+    _run(db, "ALTER TABLE users ADD COLUMN language TEXT;")

@@ -53,6 +53,16 @@ def get_user(db: Database, user_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def language_of(db: Database, user_id: int) -> tuple[str | None, str | None]:
+    """(the language chosen with /language or None, the Telegram app's language_code)."""
+    row = db.execute("SELECT language, language_code FROM users WHERE id = ?", [user_id]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def set_language(db: Database, user_id: int, language: str) -> None:
+    db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
+
+
 def set_active(db: Database, user_id: int, active: bool) -> None:
     db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
 

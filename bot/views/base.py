@@ -16,11 +16,17 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot.core.text import N_
+
 # Rows of (label, callback_data) pairs; callback data comes from bot.views.callbacks.
 Buttons = list[list[tuple[str, str]]]
 
-SHARE_LOCATION = "📍 Share location"
-NOT_NOW = "Not now"
+# The reply keyboard's two buttons. A reply button sends its label as text, so the handler
+# matches "Not now" in every language (bot.views.i18n.every_translation).
+# The answer to a button that no longer does anything (stale, forged, or not this user's).
+OLD_BUTTON = N_("That button doesn't work any more.")
+SHARE_LOCATION = N_("📍 Share location")
+NOT_NOW = N_("Not now")
 
 
 @dataclass(frozen=True)
@@ -39,15 +45,18 @@ class View:
 
 @dataclass(frozen=True)
 class ReplyView(View):
-    """A message with a reply keyboard (Share location) or one that removes it."""
+    """A message with a reply keyboard (Share location, Not now) or one that removes it.
 
-    share_location: bool = False
+    `share_location` holds the two labels, worded in the runner's language by the view."""
+
+    share_location: tuple[str, str] | None = None
 
     def markup(self) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
-        if not self.share_location:
+        if self.share_location is None:
             return ReplyKeyboardRemove()
+        share, not_now = self.share_location
         return ReplyKeyboardMarkup(
-            [[KeyboardButton(SHARE_LOCATION, request_location=True)], [KeyboardButton(NOT_NOW)]],
+            [[KeyboardButton(share, request_location=True)], [KeyboardButton(not_now)]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )

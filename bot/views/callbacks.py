@@ -291,3 +291,18 @@ def parse_runs_page(data: str) -> int | None:
     """`rn:p:<page>` -> the page (0 is the first); one past the end shows the last."""
     m = RUNS_PAGE_PATTERN.fullmatch(data)
     return parse_int(m["page"], 0, MAX_RUNS_PAGE) if m else None
+
+
+# --- lang: the /language picker ---------------------------------------------------------
+
+LANGUAGE_PATTERN = re.compile(r"lang:(?P<code>[a-z]{2,3})\Z")
+
+
+def language_button(code: str) -> str:
+    return f"lang:{code}"
+
+
+def parse_language_button(data: str) -> str | None:
+    """`lang:<code>` -> the code (whether the bot speaks it is the service's to check)."""
+    m = LANGUAGE_PATTERN.fullmatch(data)
+    return m["code"] if m else None

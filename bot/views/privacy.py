@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from bot.views import callbacks
 from bot.views.base import View
+from bot.views.i18n import Translator
 
 
-def kept() -> View:
-    return View("Kept. Nothing changed.")
+def kept(t: Translator) -> View:
+    return View(t._("Kept. Nothing changed."))
 
 
-def delete_prompt(issued: int) -> View:
-    text = (
+def keep_answer(t: Translator) -> str:
+    """The toast on the "Keep it" button."""
+    return t._("Nothing changed.")
+
+
+def delete_prompt(t: Translator, issued: int) -> View:
+    text = t._(
         "⚠️ <b>Delete all your data?</b>\n"
         "Your sets, sessions, logs, plans, reminders and settings will be gone for good, "
         "and nothing stays scheduled. /export first if you want a copy."
@@ -19,36 +25,58 @@ def delete_prompt(issued: int) -> View:
     return View(
         text,
         [
-            [("🗑 Yes, delete all my data", callbacks.delete_button(issued))],
-            [("Keep it", callbacks.KEEP)],
+            [(t._("🗑 Yes, delete all my data"), callbacks.delete_button(issued))],
+            [(t._("Keep it"), callbacks.KEEP)],
         ],
     )
 
 
-def deleted() -> View:
+def deleted(t: Translator) -> View:
     return View(
-        "Done: I deleted everything I kept about you and cancelled anything scheduled. "
-        "If you write again, I start from scratch."
+        t._(
+            "Done: I deleted everything I kept about you and cancelled anything scheduled. "
+            "If you write again, I start from scratch."
+        )
     )
 
 
-def export_failed() -> View:
-    return View("Sorry, I couldn't send the file just now. Try /export again in a moment.")
+def deleted_answer(t: Translator) -> str:
+    """The toast on the confirmation button once the data is gone."""
+    # Translators: a short toast shown once all the runner's data is deleted.
+    return t._("Deleted")
 
 
-def export_caption() -> str:
-    return (
+def delete_expired(t: Translator) -> str:
+    """The alert on a confirmation button pressed too late."""
+    return t._("That confirmation expired. Send /deleteme again.")
+
+
+def export_failed(t: Translator) -> View:
+    return View(t._("Sorry, I couldn't send the file just now. Try /export again in a moment."))
+
+
+def export_caption(t: Translator) -> str:
+    return t._(
         "Your data: every set as CSV (opens in any spreadsheet) and everything I keep about "
         "you as JSON."
     )
 
 
-def export_too_large(limit_mb: int) -> View:
+def export_too_large(t: Translator, limit_mb: int) -> View:
     return View(
-        f"Your data is too big to send as one Telegram file (over {limit_mb} MB zipped), "
-        "so I couldn't export it here. Ask the bot's operator for a copy."
+        t._(
+            "Your data is too big to send as one Telegram file (over {limit_mb} MB zipped), "
+            "so I couldn't export it here. Ask the bot's operator for a copy.",
+            limit_mb=t.number(limit_mb),
+        )
     )
 
 
-def export_cooldown(seconds: int) -> View:
-    return View(f"Just did that — try /export again in {seconds} s.")
+def export_cooldown(t: Translator, seconds: int) -> View:
+    # Translators: {n} is a number of seconds; "s" may be any short form of "seconds".
+    text = t.n_(
+        "Just did that — try /export again in {n} s.",
+        "Just did that — try /export again in {n} s.",
+        seconds,
+    )
+    return View(text)

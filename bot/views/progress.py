@@ -7,98 +7,188 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.core.content import Catalogue, Exercise
+from bot.core.content import Exercise
 from bot.core.progress import Balance, HistoryItem, Progress, Streak
+from bot.core.reports import Report
 from bot.views.base import View
-from bot.views.reports import amount_text, day_text, side_label, upper_first
+from bot.views.i18n import Translator
+from bot.views.reports import amount_text, day_text, upper_first
 
 
-def streak_text(s: Streak) -> str:
+def streak_text(t: Translator, s: Streak) -> str:
     if s.unit == "run":
         if not s.count:
-            return "🔥 Streak: starts with a pre-run routine before your next run"
-        runs = "run" if s.count == 1 else "runs in a row"
-        return f"🔥 Streak: {s.count} planned {runs} warmed up"
+            return t._("🔥 Streak: starts with a pre-run routine before your next run")
+        return t.n_(
+            "🔥 Streak: {n} planned run warmed up",
+            "🔥 Streak: {n} planned runs in a row warmed up",
+            s.count,
+        )
     if not s.count:
-        return "🔥 Streak: two routines in a week start one"
-    return f"🔥 Streak: {s.count} week{'s' if s.count != 1 else ''} with 2+ routines"
+        return t._("🔥 Streak: two routines in a week start one")
+    return t.n_(
+        "🔥 Streak: {n} week with 2+ routines", "🔥 Streak: {n} weeks with 2+ routines", s.count
+    )
 
 
-def balance_text(b: Balance, name: str) -> str:
-    less = "did fewer reps" if b.unit == "reps" else "held for less time"
-    last = f"the last {b.sessions} session{'s' if b.sessions != 1 else ''}"
+def balance_text(t: Translator, b: Balance, name: str) -> str:
+    """One whole sentence per case (which side, reps or time), so each reads naturally in
+    every language; the plural follows the number of sessions compared."""
+    name, n, reps = escape(name), b.sessions, b.unit == "reps"
+    if n == 1:  # "1 of the last 1 session" reads oddly in every language
+        return _one_session(t, b, name, reps)
     if b.right_fewer > b.left_fewer:
-        return f"{escape(name)}: right side {less} on {b.right_fewer} of {last}"
+        count = b.right_fewer
+        if reps:
+            # Translators: {name} is an exercise; {count} of the last {n} sessions compared.
+            return t.n_(
+                "{name}: right side did fewer reps on {count} of the last {n} session",
+                "{name}: right side did fewer reps on {count} of the last {n} sessions",
+                n, name=name, count=t.number(count),
+            )  # fmt: skip
+        return t.n_(
+            "{name}: right side held for less time on {count} of the last {n} session",
+            "{name}: right side held for less time on {count} of the last {n} sessions",
+            n, name=name, count=t.number(count),
+        )  # fmt: skip
     if b.left_fewer > b.right_fewer:
-        return f"{escape(name)}: left side {less} on {b.left_fewer} of {last}"
+        count = b.left_fewer
+        if reps:
+            return t.n_(
+                "{name}: left side did fewer reps on {count} of the last {n} session",
+                "{name}: left side did fewer reps on {count} of the last {n} sessions",
+                n, name=name, count=t.number(count),
+            )  # fmt: skip
+        return t.n_(
+            "{name}: left side held for less time on {count} of the last {n} session",
+            "{name}: left side held for less time on {count} of the last {n} sessions",
+            n, name=name, count=t.number(count),
+        )  # fmt: skip
     if b.right_fewer:
-        return f"{escape(name)}: each side came up short on {b.right_fewer} of {last}"
-    return f"{escape(name)}: even on {last} ✓"
+        # Translators: both sides came up short of each other equally often.
+        return t.n_(
+            "{name}: each side came up short on {count} of the last {n} session",
+            "{name}: each side came up short on {count} of the last {n} sessions",
+            n, name=name, count=t.number(b.right_fewer),
+        )  # fmt: skip
+    return t.n_(
+        "{name}: even on the last {n} session ✓", "{name}: even on the last {n} sessions ✓", n,
+        name=name,
+    )  # fmt: skip
 
 
-def progress_text(p: Progress, catalogue: Catalogue) -> str:
-    routines = f"{p.routines_this_week} routine{'s' if p.routines_this_week != 1 else ''}"
+def _one_session(t: Translator, b: Balance, name: str, reps: bool) -> str:
+    if b.right_fewer > b.left_fewer:
+        if reps:
+            return t._("{name}: right side did fewer reps last session", name=name)
+        return t._("{name}: right side held for less time last session", name=name)
+    if b.left_fewer > b.right_fewer:
+        if reps:
+            return t._("{name}: left side did fewer reps last session", name=name)
+        return t._("{name}: left side held for less time last session", name=name)
+    return t._("{name}: even last session ✓", name=name)
+
+
+def progress_text(t: Translator, p: Progress) -> str:
+    """The week, the streak, sets per exercise and the left/right balance (HTML)."""
+    exercises = t.content.exercises
+    week = [t.n_("{n} routine done", "{n} routines done", p.routines_this_week)]
     if p.runs_this_week:
-        runs = f"{p.runs_this_week} run{'s' if p.runs_this_week != 1 else ''} planned"
-        week = f"{routines} done · {runs}"
-    else:
-        week = f"{routines} done"
+        week.append(t.n_("{n} run planned", "{n} runs planned", p.runs_this_week))
     lines = [
-        f"📈 <b>This week:</b> {week}",
-        streak_text(p.streak),
+        # Translators: {summary} is "2 routines done · 3 runs planned" (or the first part).
+        t._("📈 <b>This week:</b> {summary}", summary=" · ".join(week)),
+        streak_text(t, p.streak),
         "",
-        "<b>Sets</b> this week · all time",
+        # Translators: the heading of two columns of numbers: sets this week · sets ever.
+        t._("<b>Sets</b> this week · all time"),
     ]
     for exercise_id, total in p.sets_total.items():
-        name = catalogue.exercises[exercise_id].name
-        lines.append(f"{escape(name)}: {p.sets_this_week.get(exercise_id, 0)} · {total}")
+        this_week = t.number(p.sets_this_week.get(exercise_id, 0))
+        name = escape(exercises[exercise_id].name)
+        lines.append(f"{name}: {this_week} · {t.number(total)}")
     if p.balances:
-        lines += ["", "<b>Left / right</b>"]
-        lines += [
-            balance_text(b, upper_first(catalogue.exercises[b.exercise].short)) for b in p.balances
-        ]
+        lines += ["", t._("<b>Left / right</b>")]
+        lines += [balance_text(t, b, upper_first(exercises[b.exercise].short)) for b in p.balances]
     return "\n".join(lines)
 
 
 def chart_label(exercise: Exercise) -> str:
-    """A name that fits a phone-width legend: `Hip rotations`, `Band flexion`."""
+    """A name that fits a phone-width legend: `Hip rotations`, `Band flexion` (pass the
+    exercise from the runner's content, `t.content`)."""
     return exercise.name if len(exercise.name) <= 16 else upper_first(exercise.short)
 
 
-def no_progress() -> View:
+def no_progress(t: Translator) -> View:
     return View(
-        "Nothing to show yet 🌱 Do a /routine or /log some sets, and your week, streak and "
-        "chart will show up here."
+        t._(
+            "Nothing to show yet 🌱 Do a /routine or /log some sets, and your week, streak and "
+            "chart will show up here."
+        )
     )
 
 
-def cooldown(seconds: int) -> View:
-    return View(f"Just sent that — try /progress again in {seconds} s.")
+def cooldown(t: Translator, seconds: int) -> View:
+    # Translators: {n} is a number of seconds; "s" may be any short form of "seconds".
+    text = t.n_(
+        "Just sent that — try /progress again in {n} s.",
+        "Just sent that — try /progress again in {n} s.",
+        seconds,
+    )
+    return View(text)
 
 
-def history_line(item: HistoryItem, catalogue: Catalogue, tz: str, today: date) -> str:
+def history_line(t: Translator, item: HistoryItem, tz: str, today: date) -> str:
+    """One line (HTML-escaped): `Today 07:30 · 🦵 Full routine — 6 sets ✓`, or a report's
+    `Yesterday · ✍️ rotations 2 × 10 each side`. Names come from the runner's content; an
+    entry since removed from the content shows by its id."""
     local = item.at.astimezone(ZoneInfo(tz))
-    when = upper_first(day_text(local.date(), today))
     if item.kind == "report" and item.report is not None:
         entry = item.report.report
-        exercise = catalogue.exercises.get(entry.exercise)
+        day = escape(upper_first(day_text(t, entry.day, today)))
+        exercise = t.content.exercises.get(entry.exercise)
         if exercise is None:
-            return f"{when} · ✍️ {escape(entry.exercise)}"
-        dose = f"{amount_text(entry)} {side_label(entry.side, exercise)}".strip()
-        return escape(f"{upper_first(day_text(entry.day, today))} · ✍️ {exercise.short} {dose}")
-    routine = catalogue.routines.get(item.routine_id or "")
+            return f"{day} · ✍️ {escape(entry.exercise)}"
+        return f"{day} · ✍️ {escape(exercise.short)} {escape(_dose(t, entry, exercise))}"
+    when = escape(f"{upper_first(day_text(t, local.date(), today))} {t.time(local)}")
+    routine = t.content.routines.get(item.routine_id or "")
     name = f"{routine.emoji} {routine.name}".strip() if routine else (item.routine_id or "")
-    status = {"completed": "✓", "partial": "stopped", "active": "in progress"}.get(
-        item.status or "", item.status or ""
-    )
-    sets = f"{item.sets_done} set{'s' if item.sets_done != 1 else ''}"
-    return escape(f"{when} {local:%H:%M} · {name} — {sets} {status}")
+    name, n = escape(name), item.sets_done
+    if item.status == "partial":
+        # Translators: a stopped guided routine in /history: {when} is "Today 07:30".
+        return t.n_(
+            "{when} · {routine} — {n} set stopped", "{when} · {routine} — {n} sets stopped", n,
+            when=when, routine=name,
+        )  # fmt: skip
+    if item.status == "active":
+        # Translators: a guided routine still going on, in /history: {when} is "Today 07:30".
+        return t.n_(
+            "{when} · {routine} — {n} set in progress",
+            "{when} · {routine} — {n} sets in progress",
+            n, when=when, routine=name,
+        )  # fmt: skip
+    # Translators: a finished guided routine in /history: {when} is "Today 07:30".
+    return t.n_(
+        "{when} · {routine} — {n} set ✓", "{when} · {routine} — {n} sets ✓", n,
+        when=when, routine=name,
+    )  # fmt: skip
 
 
-def history(items: Sequence[HistoryItem], catalogue: Catalogue, tz: str, now: datetime) -> View:
+def _dose(t: Translator, entry: Report, exercise: Exercise) -> str:
+    """`2 × 10 each side`: the same words /log confirms with (bot.views.reports.dose_text)."""
+    amount = amount_text(t, entry)
+    if entry.side == "right":
+        return t._("{amount} right side", amount=amount)
+    if entry.side == "left":
+        return t._("{amount} left side", amount=amount)
+    return t._("{amount} each side", amount=amount) if exercise.dose.sides else amount
+
+
+def history(t: Translator, items: Sequence[HistoryItem], tz: str, now: datetime) -> View:
     if not items:
-        return View("No sessions or logs yet. /routine starts one; /log adds sets.")
+        return View(t._("No sessions or logs yet. /routine starts one; /log adds sets."))
     today = now.astimezone(ZoneInfo(tz)).date()
-    lines = [f"🗒 <b>Your last {len(items)}</b>"]
-    lines += [history_line(i, catalogue, tz, today) for i in items]
+    # Translators: the heading of /history, over the runner's last {n} sessions and logs.
+    lines = [t.n_("🗒 <b>Your last {n}</b>", "🗒 <b>Your last {n}</b>", len(items))]
+    lines += [history_line(t, i, tz, today) for i in items]
     return View("\n".join(lines))

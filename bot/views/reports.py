@@ -1,16 +1,21 @@
-"""What /log and /undo show: pure rendering of the runner's own reports."""
+"""What /log and /undo show: pure rendering of the runner's own reports, in their language.
+
+Exercises are named from the runner's content (`t.content`), whichever catalogue the caller
+took them from; one removed from the content since shows by its id.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
 
-from bot.core.content import Catalogue, Exercise
-from bot.core.reports import USAGE, Report, SavedReport
+from bot.core.content import Exercise
+from bot.core.reports import Report, SavedReport
+from bot.core.text import Msg
 from bot.views import callbacks
 from bot.views.base import Buttons, View
+from bot.views.i18n import Translator
 
-CANCEL = ("✖ Cancel", callbacks.REPORT_CANCEL)
 DAYS_OFFERED = 7
 
 
@@ -21,68 +26,106 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def day_text(day: date, today: date) -> str:
+def _local(t: Translator, exercise: Exercise) -> Exercise:
+    """The exercise as the runner's content words it."""
+    return t.content.exercises.get(exercise.id, exercise)
+
+
+def _cancel(t: Translator) -> list[tuple[str, str]]:
+    return [(t._("✖ Cancel"), callbacks.REPORT_CANCEL)]
+
+
+def day_text(t: Translator, day: date, today: date) -> str:
+    """`today`, `yesterday`, else `Mon 12 May` (`lun, 12 may`; `пн, 12 мая`)."""
     if day == today:
-        return "today"
+        # Translators: the day of a log, in a line such as "Hip rotations · 2 × 10 · today".
+        return t._("today")
     if day == today - timedelta(days=1):
-        return "yesterday"
-    return f"{day:%a} {day.day} {day:%b}"
+        # Translators: the day of a log, in a line such as "Hip rotations · 2 × 10 · yesterday".
+        return t._("yesterday")
+    return t.day(day)
 
 
-def amount_text(entry: Report) -> str:
+def amount_text(t: Translator, entry: Report) -> str:
     """`2 × 10`, `2 × 30 s`."""
     if entry.seconds is not None:
-        return f"{entry.sets} × {entry.seconds} s"
-    return f"{entry.sets} × {entry.reps}"
+        # Translators: sets × seconds held, e.g. "2 × 30 s".
+        return t._(
+            "{sets} × {seconds} s", sets=t.number(entry.sets), seconds=t.number(entry.seconds)
+        )
+    return f"{t.number(entry.sets)} × {t.number(entry.reps or 0)}"
 
 
-def side_label(side: str, exercise: Exercise | None) -> str:
-    if side == "both":
-        return "each side" if exercise is None or exercise.dose.sides else ""
-    return f"{side} side"
+def _sided(exercise: Exercise | None) -> bool:
+    return exercise is None or bool(exercise.dose.sides)
 
 
-def dose_text(entry: Report, exercise: Exercise | None) -> str:
-    """`Hip rotations · 2 × 10 each side` (HTML-escaped; an exercise since removed from the
-    content shows by its id)."""
-    dose = f"{amount_text(entry)} {side_label(entry.side, exercise)}".strip()
+def dose_text(t: Translator, entry: Report) -> str:
+    """`Hip rotations · 2 × 10 each side` (HTML-escaped)."""
+    exercise = t.content.exercises.get(entry.exercise)
+    amount = amount_text(t, entry)
+    if entry.side == "right":
+        # Translators: an amount done on the right side, e.g. "2 × 12 right side".
+        dose = t._("{amount} right side", amount=amount)
+    elif entry.side == "left":
+        # Translators: an amount done on the left side, e.g. "2 × 12 left side".
+        dose = t._("{amount} left side", amount=amount)
+    elif _sided(exercise):
+        # Translators: an amount done on each side, e.g. "2 × 10 each side".
+        dose = t._("{amount} each side", amount=amount)
+    else:
+        dose = amount
     return escape(f"{exercise.name if exercise else entry.exercise} · {dose}")
 
 
-def entry_text(entry: Report, exercise: Exercise | None, today: date) -> str:
+def entry_text(t: Translator, entry: Report, today: date) -> str:
     """`Hip rotations · 2 × 10 each side · yesterday` (HTML-escaped)."""
-    return f"{dose_text(entry, exercise)} · {day_text(entry.day, today)}"
+    return f"{dose_text(t, entry)} · {escape(day_text(t, entry.day, today))}"
+
+
+def _side_label(t: Translator, side: str, exercise: Exercise) -> str:
+    """The side the sets are on, for a step's heading ("" for an exercise without sides)."""
+    if side == "right":
+        return t._("right side")
+    if side == "left":
+        return t._("left side")
+    return t._("each side") if exercise.dose.sides else ""
 
 
 # --- the /log flow -----------------------------------------------------------------------
 
 
-def exercise_picker(catalogue: Catalogue) -> View:
+def exercise_picker(t: Translator) -> View:
     rows: Buttons = [
-        [(ex.name, callbacks.report_step("x", ex.id))] for ex in catalogue.exercises.values()
+        [(ex.name, callbacks.report_step("x", ex.id))] for ex in t.content.exercises.values()
     ]
-    return View("✍️ <b>Log sets</b> — which exercise?", [*rows, [CANCEL]])
+    return View(t._("✍️ <b>Log sets</b> — which exercise?"), [*rows, _cancel(t)])
 
 
-def side_picker(exercise: Exercise) -> View:
+def side_picker(t: Translator, exercise: Exercise) -> View:
+    name = escape(_local(t, exercise).name)
     return View(
-        f"✍️ <b>{escape(exercise.name)}</b> — which side?",
+        t._("✍️ <b>{name}</b> — which side?", name=name),
         [
             [
-                ("Right", callbacks.report_step("s", "right")),
-                ("Left", callbacks.report_step("s", "left")),
+                # Translators: a button: the sets were done on the right side.
+                (t.p_("side", "Right"), callbacks.report_step("s", "right")),
+                # Translators: a button: the sets were done on the left side.
+                (t.p_("side", "Left"), callbacks.report_step("s", "left")),
             ],
-            [("Both sides", callbacks.report_step("s", "both"))],
-            [CANCEL],
+            [(t._("Both sides"), callbacks.report_step("s", "both"))],
+            _cancel(t),
         ],
     )
 
 
-def sets_picker(exercise: Exercise, side: str) -> View:
-    label = side_label(side, exercise)
-    head = f"✍️ <b>{escape(exercise.name)}</b>{' · ' + label if label else ''}"
-    numbers = [(str(n), callbacks.report_step("n", n)) for n in range(1, 6)]
-    return View(f"{head}\nHow many sets?", [numbers, [CANCEL]])
+def sets_picker(t: Translator, exercise: Exercise, side: str) -> View:
+    exercise = _local(t, exercise)
+    label = _side_label(t, side, exercise)
+    head = f"✍️ <b>{escape(exercise.name)}</b>{' · ' + escape(label) if label else ''}"
+    numbers = [(t.number(n), callbacks.report_step("n", n)) for n in range(1, 6)]
+    question = t._("How many sets?")
+    return View(f"{head}\n{question}", [numbers, _cancel(t)])
 
 
 def amount_choices(exercise: Exercise) -> list[int]:
@@ -92,66 +135,115 @@ def amount_choices(exercise: Exercise) -> list[int]:
     return sorted({5, 8, 10, 12, 15, 20, exercise.dose.reps or 10})
 
 
-def amount_picker(exercise: Exercise, sets: int) -> View:
+def _amount_question(t: Translator, timed: bool, sets: int) -> str:
+    if timed and sets > 1:
+        return t._("How many seconds in each set? Tap one or type a number.")
+    if timed:
+        return t._("How many seconds in that set? Tap one or type a number.")
+    if sets > 1:
+        return t._("How many reps in each set? Tap one or type a number.")
+    return t._("How many reps in that set? Tap one or type a number.")
+
+
+def amount_picker(t: Translator, exercise: Exercise, sets: int) -> View:
+    exercise = _local(t, exercise)
     timed = exercise.dose.kind == "hold"
-    unit = "seconds" if timed else "reps"
-    each = "in each set" if sets > 1 else "in that set"
     buttons = [
-        (f"{n} s" if timed else str(n), callbacks.report_step("a", n))
+        (
+            # Translators: a button with a number of seconds, e.g. "30 s".
+            t._("{seconds} s", seconds=t.number(n)) if timed else t.number(n),
+            callbacks.report_step("a", n),
+        )
         for n in amount_choices(exercise)
     ]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    text = (
-        f"✍️ <b>{escape(exercise.name)}</b> · {sets} set{'s' if sets > 1 else ''}\n"
-        f"How many {unit} {each}? Tap one or type a number."
+    # Translators: the heading of a /log step: an exercise and the number of sets chosen.
+    head = t.n_(
+        "✍️ <b>{name}</b> · {n} set", "✍️ <b>{name}</b> · {n} sets", sets, name=escape(exercise.name)
     )
-    return View(text, [*rows, [CANCEL]])
+    return View(f"{head}\n{_amount_question(t, timed, sets)}", [*rows, _cancel(t)])
 
 
-def day_picker(entry: Report, exercise: Exercise, today: date) -> View:
+def day_picker(t: Translator, entry: Report, today: date) -> View:
     days = [today - timedelta(days=n) for n in range(DAYS_OFFERED)]
     buttons = [
-        (upper_first(day_text(d, today)), callbacks.report_step("d", d.isoformat())) for d in days
+        (upper_first(day_text(t, d, today)), callbacks.report_step("d", d.isoformat()))
+        for d in days
     ]
     rows = [buttons[:2], buttons[2:5], buttons[5:]]
-    text = f"✍️ {dose_text(entry, exercise)}\nWhen? Tap a day or type a date (e.g. 3 may)."
-    return View(text, [*rows, [CANCEL]])
+    # Translators: "3 may" must be a date the bot reads in your language (e.g. "3 mayo").
+    when = t._("When? Tap a day or type a date (e.g. 3 may).")
+    return View(f"✍️ {dose_text(t, entry)}\n{when}", [*rows, _cancel(t)])
 
 
-def saved(entry: Report, exercise: Exercise, today: date) -> View:
-    return View(f"✓ Logged: {entry_text(entry, exercise, today)}\n/undo takes it back.")
+def saved(t: Translator, entry: Report, today: date) -> View:
+    # Translators: {entry} is a log, e.g. "Hip rotations · 2 × 10 each side · today".
+    return View(t._("✓ Logged: {entry}\n/undo takes it back.", entry=entry_text(t, entry, today)))
 
 
-def daily_cap(limit: int) -> View:
+def daily_cap(t: Translator, limit: int) -> View:
     return View(
-        f"That's {limit} logs today, the most I keep in one day. Nothing was saved: "
-        "log the rest tomorrow."
+        t.n_(
+            "That's {n} log today, the most I keep in one day. Nothing was saved: "
+            "log the rest tomorrow.",
+            "That's {n} logs today, the most I keep in one day. Nothing was saved: "
+            "log the rest tomorrow.",
+            limit,
+        )
     )
 
 
-def cancelled() -> View:
-    return View("Logging cancelled. Nothing was saved.")
+def cancelled(t: Translator) -> View:
+    return View(t._("Logging cancelled. Nothing was saved."))
 
 
-def usage(reason: str) -> View:
-    """The one line for a shortcut that could not be read."""
-    return View(escape(f"{reason} {USAGE}"))
-
-
-# --- /undo -----------------------------------------------------------------
-
-
-def undo_prompt(record: SavedReport, exercise: Exercise | None, today: date) -> View:
-    rows = f"{record.set_rows} set{'s' if record.set_rows != 1 else ''}"
-    return View(
-        f"Remove your last log?\n<b>{entry_text(record.report, exercise, today)}</b> ({rows})",
-        [[("🗑 Remove it", callbacks.undo_button(record.id)), ("Keep it", callbacks.KEEP)]],
+def usage_help(t: Translator) -> str:
+    """The accepted forms, with examples that parse in the runner's language (HTML)."""
+    names = t.content.exercises
+    # Translators: keep each example inside <code>: the bot reads them back in your
+    # language. {rotations}, {flexion} and {stretch} are exercise names; write "left" and
+    # "yesterday" as a runner would type them to the bot.
+    return t._(
+        "Try <code>/log {rotations} 2x10</code>, <code>/log {flexion} 2x15 left</code>, "
+        "<code>/log {stretch} 2x30s</code> or <code>/log yesterday {rotations} 1x12</code>.",
+        rotations=escape(names["rotations"].short),
+        flexion=escape(names["flexion"].short),
+        stretch=escape(names["ninety_ninety"].short),
     )
 
 
-def nothing_to_undo() -> View:
-    return View("Nothing to undo: you haven't logged anything. /log adds sets.")
+def usage(t: Translator, reason: Msg) -> View:
+    """The one line for a shortcut that could not be read: what was wrong, then the forms."""
+    return View(f"{escape(t.msg(reason))} {usage_help(t)}")
 
 
-def undone(record: SavedReport, exercise: Exercise | None, today: date) -> View:
-    return View(f"↩ Removed: {entry_text(record.report, exercise, today)}")
+# --- /undo -------------------------------------------------------------------------------
+
+
+def undo_prompt(t: Translator, record: SavedReport, today: date) -> View:
+    # Translators: {entry} is a log, e.g. "Hip rotations · 2 × 10 each side · today";
+    # {n} counts the sets it stands for.
+    text = t.n_(
+        "Remove your last log?\n<b>{entry}</b> ({n} set)",
+        "Remove your last log?\n<b>{entry}</b> ({n} sets)",
+        record.set_rows,
+        entry=entry_text(t, record.report, today),
+    )
+    return View(
+        text,
+        [
+            [
+                (t._("🗑 Remove it"), callbacks.undo_button(record.id)),
+                # Translators: a button: keep the last log (not remove it).
+                (t.p_("undo", "Keep it"), callbacks.KEEP),
+            ]
+        ],
+    )
+
+
+def nothing_to_undo(t: Translator) -> View:
+    return View(t._("Nothing to undo: you haven't logged anything. /log adds sets."))
+
+
+def undone(t: Translator, record: SavedReport, today: date) -> View:
+    return View(t._("↩ Removed: {entry}", entry=entry_text(t, record.report, today)))

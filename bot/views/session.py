@@ -1,45 +1,102 @@
 """What the runner sees of a guided routine: welcome, menu, cards, sets, rests, summary.
 
 Pure functions, no I/O: every message the coach sends is built here, so length limits and
-callback-data sizes can be checked in unit tests for every state.
+callback-data sizes can be checked in unit tests for every state. Each takes the runner's
+Translator first; exercise and routine words come from the walkthrough, which the service
+builds from the runner's language (`svc.walkthrough(routine_id, t.lang)`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from html import escape
 
-from bot.core.content import SIDE_LABELS, Catalogue
+from bot.core.content import Dose
 from bot.core.engine import Cursor, Outcome, Step, Walkthrough
+from bot.core.text import N_, Msg
 from bot.views import callbacks
 from bot.views.base import Buttons, View
+from bot.views.i18n import Translator
 
 # Encodes one session button: cb("go"), cb("n", 7).
 Press = Callable[..., str]
 
-RATING_LABELS = {"easy": "😌 Easy", "right": "👍 Just right", "hard": "😤 Hard", "pain": "🤕 Pain"}
-SAFETY_NOTE = (
+SIDES = {"right": N_("right side"), "left": N_("left side")}
+BOTH_SIDES = N_("both sides")
+CATEGORIES = {
+    "mobility": N_("mobility"),
+    "strength": N_("strength"),
+    "flexibility": N_("flexibility"),
+}
+RATING_LABELS = {
+    "easy": N_("😌 Easy"),
+    "right": N_("👍 Just right"),
+    "hard": N_("😤 Hard"),
+    "pain": N_("🤕 Pain"),
+}
+SAFETY_NOTE = N_(
     "🤕 <b>Stop that exercise.</b> Never push through pain. "
     "If it is still there in a few days, see a physio or doctor."
 )
 
 
-def side_text(side: str | None) -> str:
-    return SIDE_LABELS.get(side or "", "both sides")
+# --- words for doses and times (other views may use these too) -----------------------
 
 
-def duration_text(seconds: float) -> str:
+def side_text(t: Translator, side: str | None) -> str:
+    """`right side`, `left side`, or `both sides` for an exercise done on both at once."""
+    return t.msg(SIDES.get(side or "", BOTH_SIDES))
+
+
+def duration_text(t: Translator, seconds: float) -> str:
+    """`45 s`, `1 min 35 s`, `20 h 54 min`: how long something took."""
     seconds = round(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return t._("{seconds} s", seconds=seconds)
     minutes, rest = divmod(seconds, 60)
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if rest < 15 else f"{minutes} min {rest} s"
+        if minutes:
+            return t._("{hours} h {minutes} min", hours=hours, minutes=minutes)
+        return t._("{hours} h", hours=hours)
+    if rest < 15:
+        return t._("{minutes} min", minutes=minutes)
+    return t._("{minutes} min {seconds} s", minutes=minutes, seconds=rest)
+
+
+def dose_summary(t: Translator, dose: Dose, sets: int | None = None) -> str:
+    """The dose in one line: `2 × 10 each side, 30 s rest`."""
+    n = sets or dose.sets
+    if dose.kind == "hold":
+        parts = [
+            t._("{sets} × {seconds} s hold each side", sets=n, seconds=dose.hold_seconds)
+            if dose.sides
+            else t._("{sets} × {seconds} s hold", sets=n, seconds=dose.hold_seconds)
+        ]
+    else:
+        parts = [
+            # Translators: sets × reps, e.g. "2 × 10 each side".
+            t._("{sets} × {reps} each side", sets=n, reps=dose.reps)
+            if dose.sides
+            else t._("{sets} × {reps}", sets=n, reps=dose.reps)
+        ]
+        if dose.kind == "paced":
+            parts.append(t._("{seconds} s hold at the top", seconds=dose.hold_seconds))
+    if n > 1:
+        parts.append(t._("{seconds} s rest", seconds=dose.rest_seconds))
+    return ", ".join(parts)
+
+
+def target_text(t: Translator, dose: Dose) -> str:
+    """`10 slow hip circles`, `hold 30 s`: one set on one side. Pass the dose of the
+    exercise in the runner's language (its `cue` is translated content)."""
+    if dose.kind == "hold":
+        return t._("hold {seconds} s", seconds=dose.hold_seconds)
+    # Translators: {cue} is the content's cue, written to follow the count ("slow hip circles").
+    return t._("{reps} {cue}", reps=dose.reps, cue=dose.cue)
 
 
 def bar(fraction: float, width: int = 10) -> str:
@@ -50,84 +107,109 @@ def bar(fraction: float, width: int = 10) -> str:
 # --- menus -----------------------------------------------------------------------------
 
 
-def welcome(first_name: str, catalogue: Catalogue) -> View:
-    text = (
-        f"Hi {escape(first_name or 'runner')}! 👋 I'm your hip coach.\n\n"
-        "Three quick moves keep a runner's hips mobile, strong and supple. "
-        "I'll time every hold and rest and keep count of your sets.\n\n"
-        "Tap below to start, or send /help."
+def welcome(t: Translator, first_name: str) -> View:
+    hello = (
+        t._("Hi {name}! 👋 I'm your hip coach.", name=escape(first_name))
+        if first_name
+        else t._("Hi! 👋 I'm your hip coach.")
     )
-    return View(text, [[("▶ Start a routine", callbacks.MENU)]])
+    text = "\n\n".join(
+        [
+            hello,
+            t._(
+                "Three quick moves keep a runner's hips mobile, strong and supple. "
+                "I'll time every hold and rest and keep count of your sets."
+            ),
+            t._("Tap below to start, or send /help."),
+        ]
+    )
+    return View(text, [[(t._("▶ Start a routine"), callbacks.MENU)]])
 
 
-def help_text(catalogue: Catalogue, commands: list[tuple[str, str]]) -> View:
+def command_menu(t: Translator, commands: Sequence[tuple[str, Msg]]) -> list[tuple[str, str]]:
+    """(command, description in the runner's language): Telegram's menu and /help."""
+    return [(name, t.msg(text)) for name, text in commands]
+
+
+def help_text(t: Translator, commands: Sequence[tuple[str, Msg]]) -> View:
     """The command list, the same one Telegram shows in its menu."""
-    lines = ["<b>What I can do</b>"]
-    lines += [f"/{name} — {escape(text)}" for name, text in commands]
-    lines.append(f"\nExercises adapted from {escape(catalogue.credit)}.")
+    lines = [t._("<b>What I can do</b>")]
+    lines += [f"/{name} — {escape(text)}" for name, text in command_menu(t, commands)]
+    # Translators: {credit} is the article's title, author and magazine, kept as published.
+    lines.append("\n" + t._("Exercises adapted from {credit}.", credit=escape(t.content.credit)))
     return View("\n".join(lines))
 
 
-def menu(catalogue: Catalogue) -> View:
-    rows = [
-        [
-            (
-                f"{r.emoji} {r.name} · {catalogue.routine_minutes(r.id)} min".strip(),
-                callbacks.routine_choice(r.id),
-            )
-        ]
-        for r in catalogue.routines.values()
-    ]
-    lines = ["<b>Pick a routine</b>"]
+def menu(t: Translator) -> View:
+    """The routines, in the runner's language, each with its estimated time."""
+    catalogue = t.content
+    rows = []
     for r in catalogue.routines.values():
-        lines.append(f"{r.emoji} <b>{escape(r.name)}</b> — {escape(r.blurb)}")
+        minutes = catalogue.routine_minutes(r.id)
+        # Translators: a routine's button: its name and estimated minutes.
+        label = t._("{name} · {minutes} min", name=r.name, minutes=minutes)
+        rows.append([(f"{r.emoji} {label}".strip(), callbacks.routine_choice(r.id))])
+    lines = [t._("<b>Pick a routine</b>")]
+    for r in catalogue.routines.values():
+        lines.append(f"{r.emoji} <b>{escape(r.name)}</b> — {escape(r.blurb)}".strip())
     return View("\n".join(lines), rows)
 
 
-def where(walkthrough: Walkthrough, cursor: Cursor) -> str:
-    """`band hip flexion, set 2/2, left side` for continue prompts."""
+def where(t: Translator, walkthrough: Walkthrough, cursor: Cursor) -> str:
+    """`Band hip flexion and hold, set 2/2, left side` for continue prompts."""
     step = walkthrough.position(cursor)
     if step is None:
-        return "the end"
+        # Translators: where a runner is in their routine, when they are past the last step.
+        return t._("the end")
     name = step.exercise.name
     if step.kind == "set":
-        return f"{name}, set {step.set_no}/{step.sets}, {side_text(step.side)}"
+        return t._(
+            "{exercise}, set {set_no}/{sets}, {side}",
+            exercise=name,
+            set_no=step.set_no,
+            sets=step.sets,
+            side=side_text(t, step.side),
+        )
     return name
 
 
 def continue_prompt(
-    walkthrough: Walkthrough, session_id: int, rev: int, cursor: Cursor, *, interrupted: bool
+    t: Translator,
+    walkthrough: Walkthrough,
+    session_id: int,
+    rev: int,
+    cursor: Cursor,
+    *,
+    interrupted: bool,
 ) -> View:
     head = (
-        "⚠️ I was restarted while you were mid-routine. Your finished sets are saved."
+        t._("⚠️ I was restarted while you were mid-routine. Your finished sets are saved.")
         if interrupted
-        else "You have a routine in progress."
+        else t._("You have a routine in progress.")
     )
-    text = (
-        f"{head}\n<b>{escape(walkthrough.routine.name)}</b> — {escape(where(walkthrough, cursor))}"
-    )
+    position = escape(where(t, walkthrough, cursor))
+    text = f"{head}\n<b>{escape(walkthrough.routine.name)}</b> — {position}"
     data = partial(callbacks.resume_button, session_id, rev)
     return View(
         text,
         [
-            [("▶ Continue", data("go")), ("↺ Start over", data("new"))],
-            [("■ End it", data("end"))],
+            [(t._("▶ Continue"), data("go")), (t._("↺ Start over"), data("new"))],
+            [(t._("■ End it"), data("end"))],
         ],
     )
 
 
 # --- the guided session ----------------------------------------------------------------
 
-NOTES = {
+NOTES: dict[str, Msg] = {
     "pain": SAFETY_NOTE,
-    "paused": "",
-    "resumed": "",
-    "skipped_exercise": "⏭ Skipped.",
-    "set_skipped": "⏭ Set skipped.",
+    "skipped_exercise": N_("⏭ Skipped."),
+    "set_skipped": N_("⏭ Set skipped."),
 }
 
 
 def session_view(
+    t: Translator,
     walkthrough: Walkthrough,
     session_id: int,
     rev: int,
@@ -141,29 +223,37 @@ def session_view(
     step = walkthrough.step(cursor)
     assert step is not None, "a finished session has a summary, not a step view"
     cb: Press = partial(callbacks.session_button, session_id, rev)
-    head = NOTES.get(note or "", "")
+    head = t.msg(NOTES[note]) if note in NOTES else ""
     if step.kind == "card":
         return View(
-            _join(head, card_text(walkthrough, step)),
-            [[("▶ Start", cb("go")), ("⏭ Skip", cb("skipx")), ("■ Stop", cb("stop"))]],
+            _join(head, card_text(t, walkthrough, step)),
+            [
+                [
+                    (t._("▶ Start"), cb("go")),
+                    (t._("⏭ Skip"), cb("skipx")),
+                    (t._("■ Stop"), cb("stop")),
+                ]
+            ],
         )
     if step.kind == "feedback":
-        text = f"✓ <b>{escape(step.exercise.name)}</b> done. How did it feel?"
-        rows = [
-            [
-                (RATING_LABELS["easy"], cb("fb", "easy")),
-                (RATING_LABELS["right"], cb("fb", "right")),
-            ],
-            [(RATING_LABELS["hard"], cb("fb", "hard")), (RATING_LABELS["pain"], cb("fb", "pain"))],
-        ]
-        return View(_join(head, text), rows)
+        text = t._(
+            "✓ <b>{exercise}</b> done. How did it feel?", exercise=escape(step.exercise.name)
+        )
+
+        def rate(rating: str) -> tuple[str, str]:
+            return (t.msg(RATING_LABELS[rating]), cb("fb", rating))
+
+        return View(
+            _join(head, text), [[rate("easy"), rate("right")], [rate("hard"), rate("pain")]]
+        )
     if step.kind == "rest":
         return View(
-            _join(head, rest_text(walkthrough, step, cursor, now)), _timer_buttons(cb, cursor)
+            _join(head, rest_text(t, walkthrough, step, cursor, now)),
+            _timer_buttons(t, cb, cursor),
         )
     return View(
-        _join(head, set_text(walkthrough, step, cursor, now, note)),
-        _set_buttons(cb, step, cursor, picker),
+        _join(head, set_text(t, walkthrough, step, cursor, now, note)),
+        _set_buttons(t, cb, step, cursor, picker),
     )
 
 
@@ -171,115 +261,182 @@ def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def card_text(walkthrough: Walkthrough, step: Step) -> str:
+def card_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
     ex = step.exercise
     order = list(walkthrough.routine.exercises)
     number = f"{order.index(ex.id) + 1}/{len(order)}"
     sets = walkthrough.catalogue.sets_for(walkthrough.routine, ex)
-    how = "\n".join(f"{i}. {escape(t)}" for i, t in enumerate(ex.technique, 1))
+    how = "\n".join(f"{i}. {escape(line)}" for i, line in enumerate(ex.technique, 1))
     watch = "\n".join(f"• {escape(w)}" for w in ex.watch)
-    return (
-        f"<b>{number} · {escape(ex.name)}</b> · {ex.category}\n"
-        f"<i>Works: {escape(', '.join(ex.muscles))}</i>\n\n"
-        f"<b>Why:</b> {escape(ex.why)}\n\n"
-        f"<b>How:</b>\n{how}\n\n"
-        f"<b>Watch:</b>\n{watch}\n\n"
-        f"<b>Today:</b> {escape(ex.dose.summary(sets))}"
+    category = t.msg(CATEGORIES[ex.category])
+    return "\n".join(
+        [
+            f"<b>{number} · {escape(ex.name)}</b> · {escape(category)}",
+            # Translators: the muscles an exercise works, e.g. "Works: Hip flexors (psoas)".
+            t._("<i>Works: {muscles}</i>", muscles=escape(", ".join(ex.muscles))),
+            "",
+            t._("<b>Why:</b> {why}", why=escape(ex.why)),
+            "",
+            t._("<b>How:</b>"),
+            how,
+            "",
+            # Translators: heading of the points to watch out for while doing the exercise.
+            t._("<b>Watch:</b>"),
+            watch,
+            "",
+            # Translators: today's dose, e.g. "Today: 2 × 10 each side, 30 s rest".
+            t._("<b>Today:</b> {dose}", dose=escape(dose_summary(t, ex.dose, sets))),
+        ]
     )
 
 
-def _set_title(step: Step) -> str:
-    return (
-        f"<b>Set {step.set_no}/{step.sets} · {side_text(step.side)}</b> · "
-        f"{escape(step.exercise.dose.target_text())}"
+def _set_title(t: Translator, step: Step) -> str:
+    return t._(
+        "<b>Set {set_no}/{sets} · {side}</b> · {target}",
+        set_no=step.set_no,
+        sets=step.sets,
+        side=side_text(t, step.side),
+        target=escape(target_text(t, step.exercise.dose)),
     )
 
 
 def set_text(
-    walkthrough: Walkthrough, step: Step, cursor: Cursor, now: datetime, note: str | None
+    t: Translator,
+    walkthrough: Walkthrough,
+    step: Step,
+    cursor: Cursor,
+    now: datetime,
+    note: str | None,
 ) -> str:
     dose = step.exercise.dose
     lines = []
     if note == "set_done" and step.switch:
-        done = "Release ✓" if dose.kind == "hold" else "Set done ✓"
-        lines.append(f"{done} — switch sides 🔄")
-    elif note in ("set_done", "rest_over") and not step.switch:
-        lines.append("Next set ▶" if note == "rest_over" else "Set done ✓")
+        if dose.kind == "hold":
+            # Translators: a timed stretch is over; the runner now does the other side.
+            lines.append(t._("Release ✓ — switch sides 🔄"))
+        else:
+            lines.append(t._("Set done ✓ — switch sides 🔄"))
+    elif note == "rest_over" and not step.switch:
+        lines.append(t._("Next set ▶"))
+    elif note == "set_done" and not step.switch:
+        lines.append(t._("Set done ✓"))
     elif step.switch:
-        lines.append("Switch sides 🔄")
-    lines.append(_set_title(step))
+        lines.append(t._("Switch sides 🔄"))
+    lines.append(_set_title(t, step))
     phase = cursor.paused_phase if cursor.phase == "paused" else cursor.phase
     remaining = walkthrough.remaining_content(cursor, now)
+    left = _secs(remaining)
     if cursor.phase == "confirm":
         if dose.kind == "paced":
-            lines.append(f"Set done ✓ Did you get all {dose.reps}?")
+            reps = dose.reps or 0
+            lines.append(
+                t.n_("Set done ✓ Did you get all {n}?", "Set done ✓ Did you get all {n}?", reps)
+            )
         else:
-            lines.append("Tap <b>Done</b> when you've finished.")
+            # Translators: <b>Done</b> is the "✓ Done" button below the message.
+            lines.append(t._("Tap <b>Done</b> when you've finished."))
     elif phase == "ready":
-        lines.append(f"Get in position… starting in {_secs(remaining)}")
+        # Translators: a countdown in seconds ("s"), redrawn every few seconds.
+        lines.append(
+            t.n_("Get in position… starting in {n} s", "Get in position… starting in {n} s", left)
+        )
     elif phase == "work" and dose.kind == "hold":
         total = dose.hold_seconds or 1
-        lines.append(f"⏱ <b>Hold</b> — {_secs(remaining)} left\n{bar(1 - remaining / total)}")
+        # Translators: a countdown in seconds ("s") while the runner holds the stretch.
+        hold = t.n_("⏱ <b>Hold</b> — {n} s left", "⏱ <b>Hold</b> — {n} s left", left)
+        lines.append(f"{hold}\n{bar(1 - remaining / total)}")
     elif phase == "work" and dose.kind == "paced":
         per_rep = max(1, (dose.hold_seconds or 0) + dose.lower_seconds)
         elapsed = walkthrough.elapsed_content(cursor, now)
-        rep = min(dose.reps or 1, int(elapsed // per_rep) + 1)
+        reps = dose.reps or 1
+        rep = min(reps, int(elapsed // per_rep) + 1)
         in_rep = elapsed - (rep - 1) * per_rep
-        action = (
-            f"lift and hold {dose.hold_seconds} s"
-            if in_rep < (dose.hold_seconds or 0)
-            else "lower slowly"
-        )
-        lines.append(
-            f"⏱ <b>Rep {rep}/{dose.reps}</b> — {action}\n{bar((rep - 1) / (dose.reps or 1))}"
-        )
+        if in_rep < (dose.hold_seconds or 0):
+            line = t._(
+                "⏱ <b>Rep {rep}/{reps}</b> — lift and hold {seconds} s",
+                rep=rep,
+                reps=reps,
+                seconds=dose.hold_seconds,
+            )
+        else:
+            line = t._("⏱ <b>Rep {rep}/{reps}</b> — lower slowly", rep=rep, reps=reps)
+        lines.append(f"{line}\n{bar((rep - 1) / reps)}")
     if cursor.phase == "paused":
-        lines.append(f"⏸ Paused — {_secs(remaining)} left")
+        lines.append(t.n_("⏸ Paused — {n} s left", "⏸ Paused — {n} s left", left))
     return "\n".join(lines)
 
 
-def rest_text(walkthrough: Walkthrough, step: Step, cursor: Cursor, now: datetime) -> str:
+def rest_text(
+    t: Translator, walkthrough: Walkthrough, step: Step, cursor: Cursor, now: datetime
+) -> str:
     remaining = walkthrough.remaining_content(cursor, now)
     total = step.exercise.dose.rest_seconds or 1
     nxt = walkthrough.steps[step.index + 1]
-    state = "⏸ Paused" if cursor.phase == "paused" else "⏱ Rest"
-    return (
-        f"Set {step.set_no} done ✓\n"
-        f"{state} — {_secs(remaining)} left\n{bar(1 - remaining / total)}\n"
-        f"Next: set {nxt.set_no}/{nxt.sets} · {side_text(nxt.side)}"
+    left = _secs(remaining)
+    state = (
+        t.n_("⏸ Paused — {n} s left", "⏸ Paused — {n} s left", left)
+        if cursor.phase == "paused"
+        else t.n_("⏱ Rest — {n} s left", "⏱ Rest — {n} s left", left)
+    )
+    return "\n".join(
+        [
+            # Translators: {set_no} is the set's number: "Set 1 done ✓".
+            t._("Set {set_no} done ✓", set_no=step.set_no),
+            state,
+            bar(1 - remaining / total),
+            t._(
+                "Next: set {set_no}/{sets} · {side}",
+                set_no=nxt.set_no,
+                sets=nxt.sets,
+                side=side_text(t, nxt.side),
+            ),
+        ]
     )
 
 
-def _secs(seconds: float) -> str:
-    return f"{max(0, int(-(-seconds // 1)))} s"
+def _secs(seconds: float) -> int:
+    """Whole seconds left on a countdown, rounded up (it shows 1 until it is over)."""
+    return max(0, int(-(-seconds // 1)))
 
 
-def _timer_buttons(cb: Press, cursor: Cursor) -> Buttons:
+def _timer_buttons(t: Translator, cb: Press, cursor: Cursor) -> Buttons:
     if cursor.phase == "paused":
-        return [[("▶ Resume", cb("resume")), ("■ Stop", cb("stop"))]]
-    return [[("⏸ Pause", cb("pause")), ("⏭ Skip", cb("skip")), ("■ Stop", cb("stop"))]]
+        return [[(t._("▶ Resume"), cb("resume")), (t._("■ Stop"), cb("stop"))]]
+    return [
+        [
+            (t._("⏸ Pause"), cb("pause")),
+            (t._("⏭ Skip"), cb("skip")),
+            (t._("■ Stop"), cb("stop")),
+        ]
+    ]
 
 
-def _set_buttons(cb: Press, step: Step, cursor: Cursor, picker: bool) -> Buttons:
+def _set_buttons(t: Translator, cb: Press, step: Step, cursor: Cursor, picker: bool) -> Buttons:
     dose = step.exercise.dose
     if cursor.phase == "confirm":
         target = dose.reps or 0
         if picker:
             numbers = [(str(n), cb("n", n)) for n in range(target)]
             rows = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
-            return [*rows, [("‹ Back", cb("back"))]]
-        done = f"✓ All {target}" if dose.kind == "paced" else "✓ Done"
+            return [*rows, [(t._("‹ Back"), cb("back"))]]
+        done = t.n_("✓ All {n}", "✓ All {n}", target) if dose.kind == "paced" else t._("✓ Done")
         return [
-            [(done, cb("done")), ("Did fewer", cb("fewer"))],
-            [("⏭ Skip set", cb("skip")), ("🤕 Pain", cb("pain")), ("■ Stop", cb("stop"))],
+            [(done, cb("done")), (t._("Did fewer"), cb("fewer"))],
+            [
+                (t._("⏭ Skip set"), cb("skip")),
+                (t.msg(RATING_LABELS["pain"]), cb("pain")),
+                (t._("■ Stop"), cb("stop")),
+            ],
         ]
-    rows = _timer_buttons(cb, cursor)
+    rows = _timer_buttons(t, cb, cursor)
     if cursor.phase != "paused":
-        rows.append([("🤕 Pain", cb("pain"))])
+        rows.append([(t.msg(RATING_LABELS["pain"]), cb("pain"))])
     return rows
 
 
-def closed_view(walkthrough: Walkthrough, cursor: Cursor, outcome: Outcome) -> View | None:
+def closed_view(
+    t: Translator, walkthrough: Walkthrough, cursor: Cursor, outcome: Outcome
+) -> View | None:
     """How a step's message reads once the runner has moved past it (no buttons left).
 
     Scrolling back, a runner sees what happened to each set ("✓ Held 30 s", "✓ 7/10"),
@@ -289,31 +446,46 @@ def closed_view(walkthrough: Walkthrough, cursor: Cursor, outcome: Outcome) -> V
     if step is None:
         return None
     if step.kind == "rest":
-        return View(f"Set {step.set_no} done ✓ · rest over")
+        return View(t._("Set {set_no} done ✓ · rest over", set_no=step.set_no))
     if step.kind != "set":
         return None
     dose = step.exercise.dose
-    title = _set_title(step)
+    title = _set_title(t, step)
     if outcome.sets:
         result = outcome.sets[0]
         if result.actual_seconds is not None:
             held, target = result.actual_seconds, result.target_seconds
-            line = f"✓ Held {held} s" if held == target else f"✓ Held {held} of {target} s"
+            line = (
+                t._("✓ Held {seconds} s", seconds=held)
+                if held == target
+                else t._("✓ Held {held} of {target} s", held=held, target=target)
+            )
         else:
             line = f"✓ {result.actual_reps}/{result.target_reps}"
         return View(f"{title}\n{line}")
     if outcome.note == "paced_done":
-        return View(f"{title}\n✓ {dose.reps} reps paced")
-    if outcome.note == "set_skipped":
-        return View(f"{title}\n⏭ Skipped")
-    if outcome.note == "pain":
-        return View(f"{title}\n🤕 Stopped: pain")
-    if outcome.finished:
-        return View(f"{title}\n■ Stopped")
-    return None
+        line = t.n_("✓ {n} rep paced", "✓ {n} reps paced", dose.reps or 0)
+    elif outcome.note == "set_skipped":
+        line = t._("⏭ Skipped")
+    elif outcome.note == "pain":
+        line = t._("🤕 Stopped: pain")
+    elif outcome.finished:
+        line = t._("■ Stopped")
+    else:
+        return None
+    return View(f"{title}\n{line}")
 
 
 # --- endings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Something the runner skipped: a whole exercise (no set_no) or one set."""
+
+    exercise: str  # its name, in the runner's language
+    set_no: int | None = None
+    side: str | None = None  # "right", "left", None for both at once
 
 
 @dataclass(frozen=True)
@@ -323,31 +495,56 @@ class Summary:
     sets_done: int
     sets_planned: int
     minutes: float
-    skipped: list[str]
+    skipped: list[Skip]
     pain: list[str]
     completed_this_week: int
 
 
-def summary(s: Summary, note: str | None = None) -> View:
+def _skip_text(t: Translator, skip: Skip) -> str:
+    if skip.set_no is None:
+        return skip.exercise
+    if skip.side is None:
+        return t._("{exercise} (set {set_no})", exercise=skip.exercise, set_no=skip.set_no)
+    return t._(
+        "{exercise} (set {set_no}, {side})",
+        exercise=skip.exercise,
+        set_no=skip.set_no,
+        side=side_text(t, skip.side),
+    )
+
+
+def summary(t: Translator, s: Summary, note: str | None = None) -> View:
+    name = escape(s.routine_name)
     if s.status == "completed":
-        head = f"🎉 <b>{escape(s.routine_name)} complete!</b>"
+        head = t._("🎉 <b>{routine} complete!</b>", routine=name)
     elif note == "idle":
-        head = f"💤 I closed your <b>{escape(s.routine_name)}</b> after a quiet spell."
+        head = t._("💤 I closed your <b>{routine}</b> after a quiet spell.", routine=name)
     else:
-        head = f"■ <b>{escape(s.routine_name)} stopped.</b>"
+        head = t._("■ <b>{routine} stopped.</b>", routine=name)
     lines = [
         head,
-        f"Sets: {s.sets_done}/{s.sets_planned} · Time: {duration_text(s.minutes * 60)}",
+        t._(
+            "Sets: {done}/{planned} · Time: {duration}",
+            done=s.sets_done,
+            planned=s.sets_planned,
+            duration=duration_text(t, s.minutes * 60),
+        ),
     ]
     if s.skipped:
-        lines.append("Skipped: " + escape(", ".join(s.skipped)))
+        skipped = ", ".join(_skip_text(t, skip) for skip in s.skipped)
+        lines.append(t._("Skipped: {items}", items=escape(skipped)))
     if s.pain:
-        lines.append("Pain reported: " + escape(", ".join(s.pain)))
+        lines.append(t._("Pain reported: {exercises}", exercises=escape(", ".join(s.pain))))
     if s.status != "completed" and s.sets_done:
-        lines.append("Every finished set is saved.")
-    week = s.completed_this_week
-    lines.append(f"This week: {week} routine{'s' if week != 1 else ''} done 💪")
+        lines.append(t._("Every finished set is saved."))
+    lines.append(
+        t.n_(
+            "This week: {n} routine done 💪",
+            "This week: {n} routines done 💪",
+            s.completed_this_week,
+        )
+    )
     text = "\n".join(lines)
     if note == "pain":
-        text = SAFETY_NOTE + "\n\n" + text
-    return View(text, [[("🔁 Another routine", callbacks.MENU)]])
+        text = t.msg(SAFETY_NOTE) + "\n\n" + text
+    return View(text, [[(t._("🔁 Another routine"), callbacks.MENU)]])

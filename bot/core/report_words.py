@@ -1,0 +1,121 @@
+"""The words /log reads in each language besides exercise names and the calendar's: sides,
+units, "2 sets of 15", "4 days ago", and filler it may skip (bot.core.reports).
+
+Adding a language: one more `LocalWords` entry here, keyed by its code. Words are written
+as a runner types them; matching ignores case and accents (`ё` reads as `е`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Side = Literal["right", "left", "both"]
+
+
+@dataclass(frozen=True)
+class LocalWords:
+    """The words of one language the parser reads besides exercise names and the calendar:
+    sides, units, "2 sets of 15", "4 days ago", and filler it may skip. Each string is its
+    words separated by spaces; all are written naturally and folded (`normalize`) when a
+    Vocabulary is built."""
+
+    sides: Mapping[str, Side]
+    seconds: str
+    minutes: str
+    reps: str
+    times: str  # `2x10` (and `2 по 10`)
+    sets: str  # `2 sets of 15`
+    of: str  # `2 sets of 15`, `3 de mayo`
+    day_units: str  # `4 days ago`
+    ago_before: str = ""  # `hace 4 días`
+    ago_after: str = ""  # `4 days ago`, `4 дня назад`
+    filler: str = ""
+    # Day and weekday forms the calendar's names lack: `anteayer`, `в среду` (accusative).
+    days: Mapping[str, int] = field(default_factory=dict)
+    weekdays: Mapping[str, int] = field(default_factory=dict)
+
+
+LOCAL_WORDS: dict[str, LocalWords] = {
+    "en": LocalWords(
+        sides={
+            "left": "left",
+            "l": "left",
+            "right": "right",
+            "r": "right",
+            "both": "both",
+            "each": "both",
+        },
+        seconds="s sec secs second seconds",
+        minutes="m min mins minute minutes",
+        reps="rep reps",
+        times="x",
+        sets="set sets",
+        of="of",
+        day_units="d day days",
+        ago_after="ago",
+        filler="side sides leg legs on of the and i did done set last",
+    ),
+    "es": LocalWords(
+        sides={
+            "izquierda": "left",
+            "izquierdo": "left",
+            "izq": "left",
+            "derecha": "right",
+            "derecho": "right",
+            "der": "right",
+            "ambos": "both",
+            "ambas": "both",
+            "ambos lados": "both",
+            "cada": "both",
+        },
+        seconds="s seg segs segundo segundos",
+        minutes="min mins minuto minutos",
+        reps="rep reps repes repetición repeticiones veces",
+        times="x por",
+        sets="serie series",
+        of="de",
+        day_units="d día días",
+        ago_before="hace",
+        filler="lado lados pierna piernas el la los las de del y en por hice serie pasado pasada",
+        days={"anteayer": -2, "antier": -2},
+    ),
+    "ru": LocalWords(
+        sides={
+            "левая": "left",
+            "левой": "left",
+            "левую": "left",
+            "левый": "left",
+            "лев": "left",
+            "слева": "left",
+            "правая": "right",
+            "правой": "right",
+            "правую": "right",
+            "правый": "right",
+            "прав": "right",
+            "справа": "right",
+            "обе": "both",
+            "обеими": "both",
+            "обе стороны": "both",
+            "каждую": "both",
+            "каждой": "both",
+            "с каждой стороны": "both",
+            "с обеих сторон": "both",
+            "с левой": "left",
+            "с правой": "right",
+        },
+        seconds="с сек секунда секунды секунд секунду",
+        minutes="мин минута минуты минут минуту",
+        reps="раз раза повт повтор повтора повторов повторений",
+        times="x по",
+        sets="подход подхода подходов",
+        of="по",
+        day_units="д дн день дня дней",
+        ago_after="назад",
+        filler="сторона стороны сторону стороне нога ногу ноги ногой на по и в во с сделал сделала "
+        "подход прошлый прошлую прошлое прошлой",
+        days={"позавчера": -2},
+        weekdays={"среду": 2, "пятницу": 4, "субботу": 5},
+    ),
+}
