@@ -83,7 +83,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app: HipcoachApp = builder.build()
-    register(app)
+    register(app, translators)
     return app
 
 

@@ -119,9 +119,9 @@ def run(config: Config) -> int:
         print(f"hipcoach: {NO_TOKEN}", file=sys.stderr)
         return 2
     configure_logging(config.log_level, config.token, config.webhook_secret)
-    from bot.app import build_application  # heavy imports only once config is sound
-
     try:
+        from bot.app import build_application  # heavy imports only once config is sound
+
         app = build_application(config)
     except CatalogueError as exc:
         log.error("content is invalid:\n%s", exc)

@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot.views import callbacks
 from bot.views.base import NOT_NOW
-from bot.views.i18n import every_translation
+from bot.views.i18n import Translator
 from handlers import (
     admin,
     common,
@@ -37,14 +37,16 @@ from handlers import (
 )
 
 PRIVATE = common.PRIVATE
-# The reply keyboard's "Not now" button sends its label, in whichever language it showed.
-NOT_NOW_TEXT = filters.Text(sorted(every_translation(NOT_NOW.id)))
 
 __all__ = ["register"]
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any], translators: dict[str, Translator]
+) -> None:
     """Every handler, in the order Telegram updates should meet them."""
+    # The reply keyboard's "Not now" button sends its label, in whichever language it showed.
+    not_now = filters.Text(sorted({t.msg(NOT_NOW) for t in translators.values()}))
     ordered: list[tuple[int, BaseHandler[Any, Any, Any]]] = [
         # Before anything else: log lines from here on carry the user and update ids.
         (-100, TypeHandler(Update, common.tag_update)),
@@ -74,7 +76,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
         (0, CommandHandler("afterrun", settings.afterrun_command, filters=PRIVATE)),
         (0, MessageHandler(filters.LOCATION & PRIVATE, settings.location_shared)),
-        (0, MessageHandler(NOT_NOW_TEXT & PRIVATE, settings.not_now)),
+        (0, MessageHandler(not_now & PRIVATE, settings.not_now)),
         (0, CallbackQueryHandler(settings.zone_button, pattern=callbacks.ZONE_PATTERN)),
         (0, CallbackQueryHandler(reminders.reminder_button, pattern=callbacks.REMINDER_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_button, pattern=callbacks.RUNS_PATTERN)),

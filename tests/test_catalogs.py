@@ -9,7 +9,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +35,7 @@ KEYWORDS = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "N_": None, "NP_": (1,
 MAKEFILE_KEYWORDS = ("-k _ ", "-k n_:1,2", "-k p_:1c,2", "-k N_ ", "-k NP_:1,2")
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TAG = re.compile(r"</?[a-z]+>")
+WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _po(lang: str) -> Catalog:
@@ -89,6 +94,11 @@ def test_every_string_is_translated_in(lang: str) -> None:
             problems.append(f"fuzzy: {m.id!r}")
         if not all(forms):
             problems.append(f"untranslated: {m.id!r}")
+        # A msgid copied into its msgstr is untranslated too, unless it holds no words
+        # ("{sets} × {reps}", "90/90", "{n} min").
+        for form in forms:
+            if form in _sources(m) and WORD.search(PLACEHOLDER.sub("", form).replace("min", "")):
+                problems.append(f"still English: {m.id!r}")
         if m.pluralizable and len(forms) != catalog.num_plurals:
             problems.append(f"{len(forms)} of {catalog.num_plurals} plural forms: {m.id!r}")
     assert not problems, "\n".join(problems)
@@ -140,3 +150,31 @@ def test_every_language_has_its_files_and_no_more() -> None:
         assert content_file(lang).is_file(), content_file(lang)
     extra = {p.name for p in content_file(SOURCE).parent.glob("exercises.*.toml")}
     assert extra == {f"exercises.{lang}.toml" for lang in TRANSLATED}
+
+
+def test_a_missing_catalog_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    """A checkout (or install) without a compiled catalog does not start: one line naming the
+    file and the fix, exit code 2 (like bad content), no traceback."""
+    for part in ("bot", "handlers", "data"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("*.db*"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "bot/locales/es/LC_MESSAGES/hipcoach.mo").unlink()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("HIPCOACH_", "TELEGRAM_"))},
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-missing-catalog",
+        "HIPCOACH_DB": str(tmp_path / "bot.db"),
+        "PYTHONPATH": str(tmp_path),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "es/LC_MESSAGES/hipcoach.mo: compiled catalog missing; run `make catalogs`" in (
+        proc.stderr
+    )

@@ -16,7 +16,7 @@ from bot.core.language import LANGUAGES, SOURCE
 from bot.sandbox import BotMessage, FakeUser
 from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.views import session
-from bot.views.commands import COMMANDS
+from bot.views.commands import ADMIN_COMMANDS, COMMANDS
 from bot.views.i18n import Translator
 from tests.i18n import leftover_english, t
 
@@ -192,3 +192,22 @@ def test_dates_read_the_way_each_language_writes_them():
     assert t("ru").n_("{n} run", "{n} runs", 3) != t("ru").n_("{n} run", "{n} runs", 5)
     assert [t("ru").weekday(d) for d in range(7)] == ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
     assert date(2026, 12, 7).weekday() == 0
+
+
+async def test_an_operator_keeps_their_menu_in_their_language_after_deleteme(harness):
+    harness.reconfigure(admin_ids=frozenset({7200}))
+    await harness.start()
+    op = harness.api.user(7200, "Op", language_code="en")
+    op.send("/language")
+    picker = await op.expect(lambda m: "Русский" in labels(m))
+    await press(op, "Русский", picker)
+    op.send("/deleteme")
+    confirm = await op.expect(lambda m: bool(m.buttons))
+    op.press_data(confirm.message_id, str(confirm.buttons[0][0][1]))
+    await op.wait_until(lambda: not harness.rows("SELECT * FROM users"))
+    chat_menu = (json.dumps({"chat_id": op.id, "type": "chat"}), "")
+    ru = t("ru")
+    want = [ru.msg(d) for _, d in COMMANDS + ADMIN_COMMANDS]
+    await op.wait_until(
+        lambda: [c["description"] for c in harness.api.commands.get(chat_menu, [])] == want
+    )

@@ -138,7 +138,7 @@ async def delete_pressed(
     log.info("a user deleted their data: %s rows", sum(deleted.values()))
     _erase_from_wal(svc, app)
     _run_erase_hooks(svc, user_id)
-    await users.forget_chat_menu(svc, app.bot, user_id, chat_id)
+    await users.forget_chat_menu(svc, app.bot, t, user_id, chat_id)
     if message_id is not None:
         await messaging.edit(app.bot, chat_id, message_id, views.privacy.deleted(t))
     else:

@@ -13,6 +13,7 @@ from bot.core.language import LANGUAGES
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views.commands import ADMIN_COMMANDS, COMMANDS
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,14 @@ async def language_pressed(
     t = svc.translators[code]
     if message_id is not None:
         await messaging.edit(bot, chat_id, message_id, views.language.changed(t))
-    await _chat_menu(svc, bot, user_id, chat_id)
+    await _chat_menu(svc, bot, t, user_id, chat_id)
     return views.language.answer(t)
 
 
-async def _chat_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
+async def _chat_menu(svc: Services, bot: Bot, t: Translator, user_id: int, chat_id: int) -> None:
     """Telegram words the menu by the app's language; this chat gets the chosen one."""
     commands = COMMANDS + (ADMIN_COMMANDS if user_id in svc.config.admin_ids else [])
-    menu = views.session.command_menu(svc.t(user_id), commands)
+    menu = views.session.command_menu(t, commands)
     try:
         await bot.set_my_commands(
             [BotCommand(name, text) for name, text in menu], scope=BotCommandScopeChat(chat_id)
@@ -65,11 +66,13 @@ async def _chat_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> Non
         log.info("no menu for chat %s in its language (%s)", chat_id, exc)
 
 
-async def forget_chat_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
+async def forget_chat_menu(
+    svc: Services, bot: Bot, t: Translator, user_id: int, chat_id: int
+) -> None:
     """After /deleteme: the menu Telegram keeps for this chat (its language) goes too; an
-    operator keeps /stats in theirs."""
+    operator keeps /stats in theirs, in the language `t` they had (their row is gone)."""
     if user_id in svc.config.admin_ids:
-        await _chat_menu(svc, bot, user_id, chat_id)
+        await _chat_menu(svc, bot, t, user_id, chat_id)
         return
     try:
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))

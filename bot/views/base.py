@@ -21,10 +21,15 @@ from bot.core.text import N_
 # Rows of (label, callback_data) pairs; callback data comes from bot.views.callbacks.
 Buttons = list[list[tuple[str, str]]]
 
-# The reply keyboard's two buttons. A reply button sends its label as text, so the handler
-# matches "Not now" in every language (bot.views.i18n.every_translation).
-# The answer to a button that no longer does anything (stale, forged, or not this user's).
+# Answers shared by every flow. A button that no longer does anything (stale, forged, or
+# not this user's); one from an earlier step of a flow still open; a step done; a flow left.
 OLD_BUTTON = N_("That button doesn't work any more.")
+OUT_OF_DATE = N_("That button is out of date.")
+SAVED = N_("Saved ✓")
+CANCELLED = N_("Cancelled")
+
+# The reply keyboard's two buttons. A reply button sends its label as text, so the handler
+# matches "Not now" in every language (handlers.register).
 SHARE_LOCATION = N_("📍 Share location")
 NOT_NOW = N_("Not now")
 

@@ -21,11 +21,10 @@ import gettext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as TimeOfDay
-from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
+from babel.dates import format_skeleton, get_datetime_format
 from babel.numbers import format_decimal
 
 from bot import paths
@@ -117,17 +116,11 @@ class Translator:
         """`Mon 7 Dec` (es: `lun, 7 dic`; ru: `пн, 7 дек.`)."""
         return format_skeleton("MMMEd", when, locale=self.locale)
 
-    def day_time(self, when: datetime) -> str:
-        """`Mon 7 Dec, 07:30`: the day and time of a run, in the locale's own order."""
+    def day_time(self, when: datetime, day: str | None = None) -> str:
+        """`Mon 7 Dec, 07:30`: the day and time of a run, in the locale's own order; `day`
+        words the day another way ("Yesterday, 07:30")."""
         pattern = get_datetime_format("medium", locale=self.locale)
-        return str(pattern).replace("{1}", self.day(when)).replace("{0}", self.time(when))
-
-    def date(self, when: date) -> str:
-        """`7 Dec 2026`: a day with its year (exports, long ranges)."""
-        return format_date(when, "medium", locale=self.locale)
-
-    def short_time(self, when: TimeOfDay | datetime) -> str:
-        return format_time(when, "short", locale=self.locale)
+        return str(pattern).replace("{1}", day or self.day(when)).replace("{0}", self.time(when))
 
     def weekday(self, number: int, width: str = "abbreviated") -> str:
         """Mon=0 -> `Mon` (es `lun`, ru `пн`); width `wide` gives `Monday`."""
@@ -153,9 +146,3 @@ def load_translators(
             lang, load_messages(lang, locale_dir), catalogues[lang], words | english
         )
     return out
-
-
-@cache
-def every_translation(message: str) -> frozenset[str]:
-    """`message` in every language, e.g. to match a reply-keyboard button's text."""
-    return frozenset(load_messages(lang).gettext(message) for lang in LANGUAGES)
