@@ -49,9 +49,10 @@ extract: $(STAMP)
 		-o $(POT) bot handlers
 
 # 2. update: merge the template into every language's .po (new strings arrive untranslated,
-# changed ones fuzzy: tests/test_catalogs.py fails until a translator has looked at them).
+# changed ones fuzzy: tests/test_catalogs.py fails until a translator has looked at them;
+# strings gone from the code leave the catalogs).
 update: extract
-	$(PYBABEL) update -i $(POT) -d $(LOCALES) -D hipcoach --width=100 --previous
+	$(PYBABEL) update -i $(POT) -d $(LOCALES) -D hipcoach --width=100 --previous --ignore-obsolete
 
 # 3. catalogs: compile every .po into the .mo the bot loads. The .mo files are committed, so
 # a fresh clone and the wheel have them; tests/test_catalogs.py fails if one is stale.

@@ -122,13 +122,13 @@ async def _publish_menus(app: HipcoachApp, config: Config) -> None:
     language, English otherwise), and one with /stats in each admin's chat."""
     svc = services_of(app)
     for lang in LANGUAGES:
-        menu = views.session.command_menu(svc.translators[lang], COMMANDS)
+        menu = views.commands.command_menu(svc.translators[lang], COMMANDS)
         await app.bot.set_my_commands(
             [BotCommand(name, text) for name, text in menu],
             language_code=None if lang == SOURCE else lang,
         )
     for admin_id in sorted(config.admin_ids):
-        menu = views.session.command_menu(svc.t(admin_id), COMMANDS + ADMIN_COMMANDS)
+        menu = views.commands.command_menu(svc.t(admin_id), COMMANDS + ADMIN_COMMANDS)
         admin_menu = [BotCommand(name, text) for name, text in menu]
         try:
             await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin_id))

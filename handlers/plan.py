@@ -17,9 +17,9 @@ from bot.core import planning
 from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
-from bot.views.base import View
-from bot.views.i18n import Translator
-from handlers.common import TYPED, owned
+from bot.views.base import CANCELLED, SAVED, View
+from handlers import conversation
+from handlers.common import TYPED, owned, translator
 from handlers.conversation import END, build_conversation, discard, draft_key, forget
 
 DAYS, DATE, TIME, DURATION, CONFIRM = range(5)
@@ -48,19 +48,12 @@ class PlanDraft:
 
 
 def _draft(context: Context) -> PlanDraft:
-    assert context.user_data is not None
-    found: PlanDraft = context.user_data.setdefault(DRAFT, PlanDraft())
-    return found
+    return conversation.draft(context, DRAFT, PlanDraft)
 
 
 def _user_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-def _t(update: Update, context: Context) -> Translator:
-    """The runner's language."""
-    return context.svc.t(_user_id(update))
 
 
 async def _reply(update: Update, context: Context, view: View) -> None:
@@ -92,7 +85,7 @@ async def plan_command(update: Update, context: Context) -> int:
     svc = context.svc
     user_id = _user_id(update)
     settings = services.plans.settings_of(svc, user_id)
-    t = svc.t(user_id)
+    t = translator(update, context)
     await discard(update, context, DRAFT)
     if services.plans.at_cap(svc, user_id):  # say so now, not after the runner taps through
         await _reply(update, context, views.plans.plan_limit(t, planning.MAX_PLANS))
@@ -103,11 +96,7 @@ async def plan_command(update: Update, context: Context) -> int:
         if isinstance(parsed, planning.Invalid):
             await _reply(update, context, views.plans.plan_rejected(t, parsed.message))
             return END
-        upcoming = services.plans.create_plan(svc, user_id, parsed)
-        if upcoming is None:
-            view = views.plans.plan_limit(t, planning.MAX_PLANS)
-        else:
-            view = views.plans.plan_saved(t, parsed, upcoming, settings.tz_set)
+        view, _ = services.plans.save_plan(svc, user_id, parsed, t)
         await _reply(update, context, view)
         return END
     view = views.plans.choose_days(t, frozenset(), settings.tz, settings.tz_set)
@@ -121,7 +110,7 @@ async def days(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     svc = context.svc
     settings = services.plans.settings_of(svc, _user_id(update))
-    t = _t(update, context)
+    t = translator(update, context)
     draft = _draft(context)
     choice = callbacks.parse_plan_days(query.data)
     if isinstance(choice, int):
@@ -149,7 +138,7 @@ async def days(update: Update, context: Context) -> int:
 
 async def date_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
-    t = _t(update, context)
+    t = translator(update, context)
     today = services.plans.today_for(context.svc, _user_id(update))
     on = planning.parse_date(update.effective_message.text or "", today, t.words)
     if on is None or on < today:
@@ -169,7 +158,7 @@ async def date_typed(update: Update, context: Context) -> int:
 async def time_typed(update: Update, context: Context) -> int:
     assert update.effective_message is not None
     svc = context.svc
-    t = _t(update, context)
+    t = translator(update, context)
     at = planning.parse_time(update.effective_message.text or "")
     if at is None:
         await update.effective_message.reply_text(t.msg(views.plans.TIME_AGAIN))
@@ -200,7 +189,7 @@ async def duration_typed(update: Update, context: Context) -> int:
     minutes = planning.parse_duration(update.effective_message.text or "")
     if minutes is None:
         again = views.plans.duration_again(
-            _t(update, context), planning.MIN_DURATION, planning.MAX_DURATION
+            translator(update, context), planning.MIN_DURATION, planning.MAX_DURATION
         )
         await update.effective_message.reply_text(again)
         return DURATION
@@ -213,7 +202,7 @@ async def _confirm(update: Update, context: Context, minutes: int, *, edit: bool
     draft = _draft(context)
     draft.duration = minutes
     rule = draft.rule(settings.tz)
-    t = _t(update, context)
+    t = translator(update, context)
     view = views.plans.confirm(t, rule, services.plans.preview(svc, rule), settings.tz_set)
     await (_edit if edit else _reply)(update, context, view)
     return CONFIRM
@@ -225,31 +214,20 @@ async def save(update: Update, context: Context) -> int:
     assert query is not None
     svc = context.svc
     user_id = _user_id(update)
-    settings = services.plans.settings_of(svc, user_id)
-    rule = _draft(context).rule(settings.tz)
-    checked = planning.check_future(rule, svc.clock.now())
-    t = svc.t(user_id)
-    if isinstance(checked, planning.Invalid):
-        await query.answer()
-        await _edit(update, context, views.plans.plan_rejected(t, checked.message))
-        forget(context, DRAFT)
-        return END
-    upcoming = services.plans.create_plan(svc, user_id, rule)
-    if upcoming is None:  # the cap was reached meanwhile (another flow, another device)
-        await query.answer()
-        await _edit(update, context, views.plans.plan_limit(t, planning.MAX_PLANS))
-    else:
-        await query.answer(t.msg(views.plans.SAVED))
-        await _edit(update, context, views.plans.plan_saved(t, rule, upcoming, settings.tz_set))
+    rule = _draft(context).rule(services.plans.settings_of(svc, user_id).tz)
+    t = translator(update, context)
+    view, saved = services.plans.save_plan(svc, user_id, rule, t)
+    await query.answer(t.msg(SAVED) if saved else None)
+    await _edit(update, context, view)
     forget(context, DRAFT)
     return END
 
 
 async def cancel(update: Update, context: Context) -> int:
     """/cancel or ✖ Cancel inside the conversation: nothing is saved."""
-    t = _t(update, context)
+    t = translator(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(t.msg(views.plans.CANCELLED))
+        await update.callback_query.answer(t.msg(CANCELLED))
         await _edit(update, context, View(t.msg(views.plans.NO_PLAN_SAVED)))
         forget(context, DRAFT)
     else:

@@ -17,18 +17,15 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from bot import services, views
 from bot.core import reports
 from bot.core.reports import ParseError, Report
-from bot.core.text import N_
 from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
-from bot.views.base import View
-from bot.views.i18n import Translator
-from handlers.common import TYPED, owned, press_of
-from handlers.conversation import END, build_conversation, discard, draft_key, forget
+from bot.views.base import CANCELLED, OUT_OF_DATE, View
+from handlers.common import TYPED, owned, press_of, translator
+from handlers.conversation import END, build_conversation, discard, draft, draft_key, forget
 
 EXERCISE, SIDE, SETS, AMOUNT, DAY = range(5)
 DRAFT = draft_key("log")
-OUT_OF_DATE = N_("That button is out of date.")
 
 
 @dataclass
@@ -53,42 +50,37 @@ class ReportDraft:
         )
 
 
-def _draft(context: Context) -> ReportDraft:
-    assert context.user_data is not None
-    found: ReportDraft = context.user_data.setdefault(DRAFT, ReportDraft())
-    return found
-
-
 def _ids(update: Update) -> tuple[int, int]:
     assert update.effective_user is not None and update.effective_chat is not None
     return update.effective_user.id, update.effective_chat.id
-
-
-def _t(update: Update, context: Context) -> Translator:
-    """The runner's language, read at each step (a /language switch shows at the next)."""
-    user_id, _ = _ids(update)
-    return context.svc.t(user_id)
 
 
 # --- entry: the shortcut or the first step ----------------------------------------------
 
 
 async def log_command(update: Update, context: Context) -> int:
-    """/log [text]: save a shortcut at once, or open the button flow."""
+    """/log [text]: save a shortcut at once (or answer with the accepted forms), or open the
+    button flow."""
     user_id, chat_id = _ids(update)
     await discard(update, context, DRAFT)
+    t = translator(update, context)
     if context.args:
-        await services.reports.save_line(
-            context.svc, context.bot, user_id, chat_id, " ".join(context.args)
-        )
+        today = services.reports.today(context.svc, user_id)
+        parsed = reports.parse_report(" ".join(context.args), t.vocabulary, today)
+        if isinstance(parsed, ParseError):
+            view = views.reports.usage(t, parsed.reason)
+        else:
+            view = services.reports.save(context.svc, user_id, parsed, t)
+        await messaging.send(context.bot, context.svc.db, chat_id, view)
         return END
-    t = context.svc.t(user_id)
-    if services.reports.at_daily_cap(context.svc, user_id):
-        cap = views.reports.daily_cap(t, services.reports.MAX_REPORTS_PER_DAY)
+    cap = services.reports.daily_cap(context.svc, user_id, t)
+    if cap is not None:
         await messaging.send(context.bot, context.svc.db, chat_id, cap)
         return END
-    view = views.reports.exercise_picker(t)
-    _draft(context).message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
+    message_id = await messaging.send(
+        context.bot, context.svc.db, chat_id, views.reports.exercise_picker(t)
+    )
+    draft(context, DRAFT, ReportDraft).message_id = message_id
     return EXERCISE
 
 
@@ -99,8 +91,9 @@ async def _step_query(update: Update, context: Context, answer: str | None = Non
     """The pressed button's data, answered; None if it is on an old message."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if query.message is None or query.message.message_id != _draft(context).message_id:
-        await query.answer(_t(update, context).msg(OUT_OF_DATE))
+    flow_message = draft(context, DRAFT, ReportDraft).message_id
+    if query.message is None or query.message.message_id != flow_message:
+        await query.answer(translator(update, context).msg(OUT_OF_DATE))
         return None
     await query.answer(answer)
     return query.data
@@ -109,13 +102,13 @@ async def _step_query(update: Update, context: Context, answer: str | None = Non
 async def _show(update: Update, context: Context, view: View) -> None:
     """Edit the flow's message in place after a button; a new message after typed text."""
     _, chat_id = _ids(update)
-    draft = _draft(context)
-    if update.callback_query is not None and draft.message_id is not None:
-        await messaging.edit(context.bot, chat_id, draft.message_id, view)
+    collected = draft(context, DRAFT, ReportDraft)
+    if update.callback_query is not None and collected.message_id is not None:
+        await messaging.edit(context.bot, chat_id, collected.message_id, view)
         return
-    if draft.message_id is not None:
-        await messaging.strip_buttons(context.bot, chat_id, draft.message_id)
-    draft.message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
+    if collected.message_id is not None:
+        await messaging.strip_buttons(context.bot, chat_id, collected.message_id)
+    collected.message_id = await messaging.send(context.bot, context.svc.db, chat_id, view)
 
 
 async def exercise_chosen(update: Update, context: Context) -> int:
@@ -125,14 +118,14 @@ async def exercise_chosen(update: Update, context: Context) -> int:
     exercise = context.svc.catalogue.exercises.get(choice) if choice else None
     if exercise is None:
         return EXERCISE
-    draft = _draft(context)
-    draft.exercise = exercise.id
-    draft.timed = exercise.dose.kind == "hold"
-    t = _t(update, context)
+    collected = draft(context, DRAFT, ReportDraft)
+    collected.exercise = exercise.id
+    collected.timed = exercise.dose.kind == "hold"
+    t = translator(update, context)
     if exercise.dose.sides:
         await _show(update, context, views.reports.side_picker(t, exercise))
         return SIDE
-    draft.side = "both"
+    collected.side = "both"
     await _show(update, context, views.reports.sets_picker(t, exercise, "both"))
     return SETS
 
@@ -143,10 +136,11 @@ async def side_chosen(update: Update, context: Context) -> int:
     side = callbacks.parse_report_side(data) if data else None
     if side is None:
         return SIDE
-    draft = _draft(context)
-    draft.side = side
-    exercise = context.svc.catalogue.exercises[draft.exercise]
-    await _show(update, context, views.reports.sets_picker(_t(update, context), exercise, side))
+    collected = draft(context, DRAFT, ReportDraft)
+    collected.side = side
+    exercise = context.svc.catalogue.exercises[collected.exercise]
+    t = translator(update, context)
+    await _show(update, context, views.reports.sets_picker(t, exercise, side))
     return SETS
 
 
@@ -156,27 +150,28 @@ async def sets_chosen(update: Update, context: Context) -> int:
     sets = callbacks.parse_report_number("n", data, 1, reports.MAX_SETS) if data else None
     if sets is None:
         return SETS
-    draft = _draft(context)
-    draft.sets = sets
-    exercise = context.svc.catalogue.exercises[draft.exercise]
-    await _show(update, context, views.reports.amount_picker(_t(update, context), exercise, sets))
+    collected = draft(context, DRAFT, ReportDraft)
+    collected.sets = sets
+    exercise = context.svc.catalogue.exercises[collected.exercise]
+    t = translator(update, context)
+    await _show(update, context, views.reports.amount_picker(t, exercise, sets))
     return AMOUNT
 
 
 async def _amount(update: Update, context: Context, amount: int) -> int:
     user_id, _ = _ids(update)
-    draft = _draft(context)
-    draft.amount = amount
+    collected = draft(context, DRAFT, ReportDraft)
+    collected.amount = amount
     today = services.reports.today(context.svc, user_id)
-    report = draft.report(today)
-    await _show(update, context, views.reports.day_picker(_t(update, context), report, today))
+    t = translator(update, context)
+    await _show(update, context, views.reports.day_picker(t, collected.report(today), today))
     return DAY
 
 
 async def amount_chosen(update: Update, context: Context) -> int:
     """`lg:a:<reps or seconds>`."""
     data = await _step_query(update, context)
-    limit = reports.MAX_SECONDS if _draft(context).timed else reports.MAX_REPS
+    limit = reports.MAX_SECONDS if draft(context, DRAFT, ReportDraft).timed else reports.MAX_REPS
     amount = callbacks.parse_report_number("a", data, 1, limit) if data else None
     if amount is None:
         return AMOUNT
@@ -186,9 +181,9 @@ async def amount_chosen(update: Update, context: Context) -> int:
 async def amount_typed(update: Update, context: Context) -> int:
     """A typed number at the reps/seconds step."""
     assert update.effective_message is not None and update.effective_message.text is not None
-    t = _t(update, context)
-    vocab = services.reports.vocabulary(context.svc, t)
-    amount = reports.parse_amount(update.effective_message.text, vocab, _draft(context).timed)
+    t = translator(update, context)
+    timed = draft(context, DRAFT, ReportDraft).timed
+    amount = reports.parse_amount(update.effective_message.text, t.vocabulary, timed)
     if isinstance(amount, ParseError):
         await update.effective_message.reply_text(t.msg(amount.reason))
         return AMOUNT
@@ -198,18 +193,13 @@ async def amount_typed(update: Update, context: Context) -> int:
 async def _finish(update: Update, context: Context, day: date) -> int:
     user_id, _ = _ids(update)
     assert update.effective_message is not None
-    today = services.reports.today(context.svc, user_id)
-    t = context.svc.t(user_id)
-    problem = reports.check_day(day, today)
+    t = translator(update, context)
+    problem = reports.check_day(day, services.reports.today(context.svc, user_id))
     if problem:
         await update.effective_message.reply_text(t.msg(problem))
         return DAY
-    report = _draft(context).report(day)
-    if services.reports.save(context.svc, user_id, report) is None:
-        view = views.reports.daily_cap(t, services.reports.MAX_REPORTS_PER_DAY)
-    else:
-        view = views.reports.saved(t, report, today)
-    await _show(update, context, view)
+    report = draft(context, DRAFT, ReportDraft).report(day)
+    await _show(update, context, services.reports.save(context.svc, user_id, report, t))
     forget(context, DRAFT)
     return END
 
@@ -228,9 +218,8 @@ async def day_typed(update: Update, context: Context) -> int:
     user_id, _ = _ids(update)
     assert update.effective_message is not None
     text = update.effective_message.text or ""
-    t = context.svc.t(user_id)
-    vocab = services.reports.vocabulary(context.svc, t)
-    day = reports.parse_day(text, vocab, services.reports.today(context.svc, user_id))
+    t = translator(update, context)
+    day = reports.parse_day(text, t.vocabulary, services.reports.today(context.svc, user_id))
     if isinstance(day, ParseError):
         await update.effective_message.reply_text(t.msg(day.reason))
         return DAY
@@ -240,18 +229,17 @@ async def day_typed(update: Update, context: Context) -> int:
 async def cancel(update: Update, context: Context) -> int | None:
     """/cancel or the Cancel button: leave without saving."""
     _, chat_id = _ids(update)
-    draft = _draft(context)
+    collected = draft(context, DRAFT, ReportDraft)
     query = update.callback_query
-    t = _t(update, context)
-    # Translators: the short answer to the Cancel button of /log.
-    if query is not None and await _step_query(update, context, t._("Cancelled")) is None:
+    t = translator(update, context)
+    if query is not None and await _step_query(update, context, t.msg(CANCELLED)) is None:
         return None  # an old message's Cancel: the flow carries on where it is
     view = views.reports.cancelled(t)
-    if draft.message_id is not None and query is not None:
-        await messaging.edit(context.bot, chat_id, draft.message_id, view)
+    if collected.message_id is not None and query is not None:
+        await messaging.edit(context.bot, chat_id, collected.message_id, view)
     else:
-        if draft.message_id is not None:
-            await messaging.strip_buttons(context.bot, chat_id, draft.message_id)
+        if collected.message_id is not None:
+            await messaging.strip_buttons(context.bot, chat_id, collected.message_id)
         await messaging.send(context.bot, context.svc.db, chat_id, view)
     forget(context, DRAFT)
     return END

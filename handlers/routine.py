@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot import services
 from bot.services.state import Context
-from handlers.common import press_of
+from handlers.common import press_of, translator
 
 
 async def routine_command(update: Update, context: Context) -> None:
@@ -26,7 +26,7 @@ async def cancel_command(update: Update, context: Context) -> None:
     assert update.effective_user is not None and update.effective_message is not None
     user_id = update.effective_user.id
     if not await services.session.cancel(context.svc, context.bot, user_id):
-        t = context.svc.t(user_id)
+        t = translator(update, context)
         await update.effective_message.reply_text(t._("Nothing to cancel. Send /routine to start."))
 
 

@@ -14,8 +14,8 @@ from bot.core.numbers import parse_int
 from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
-from bot.views.base import ReplyView, View
-from bot.views.i18n import Translator
+from bot.views.base import OLD_BUTTON, ReplyView, View
+from handlers.common import translator
 
 ASKED = "timezone.asked"
 REMIND_RANGE = (5, 240)
@@ -27,17 +27,11 @@ async def _send(update: Update, context: Context, view: View) -> None:
     await messaging.send(context.bot, context.svc.db, update.effective_chat.id, view)
 
 
-def _t(update: Update, context: Context) -> Translator:
-    """The runner's language."""
-    assert update.effective_user is not None
-    return context.svc.t(update.effective_user.id)
-
-
 async def timezone_command(update: Update, context: Context) -> None:
     """`/timezone Europe/London`, or `/timezone` alone for the Share location button."""
     assert context.user_data is not None
     name = " ".join(context.args or [])
-    t = _t(update, context)
+    t = translator(update, context)
     if not name:
         context.user_data[ASKED] = True
         await _send(update, context, views.plans.zone_prompt(t))
@@ -55,7 +49,7 @@ async def _set_zone(update: Update, context: Context, zone: str) -> None:
     svc = context.svc
     context.user_data.pop(ASKED, None)
     moved = services.plans.change_zone(svc, update.effective_user.id, zone)
-    view = views.plans.zone_set(_t(update, context), zone, svc.clock.now(), moved)
+    view = views.plans.zone_set(translator(update, context), zone, svc.clock.now(), moved)
     await _send(update, context, view)
 
 
@@ -63,7 +57,7 @@ async def location_shared(update: Update, context: Context) -> None:
     """A location after /timezone: look its zone up offline; the coordinates are not kept."""
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    t = _t(update, context)
+    t = translator(update, context)
     if not context.user_data.get(ASKED) or message.location is None:
         await message.reply_text(t.msg(views.plans.LOCATION_UNASKED))
         return
@@ -79,7 +73,7 @@ async def not_now(update: Update, context: Context) -> None:
     """The "Not now" key of the location keyboard: put the keyboard away."""
     if context.user_data is not None:
         context.user_data.pop(ASKED, None)
-    await _send(update, context, ReplyView(_t(update, context).msg(views.plans.ZONE_LATER)))
+    await _send(update, context, ReplyView(translator(update, context).msg(views.plans.ZONE_LATER)))
 
 
 async def zone_button(update: Update, context: Context) -> None:
@@ -93,7 +87,7 @@ async def zone_button(update: Update, context: Context) -> None:
             context.bot, update.effective_chat.id, query.message.message_id
         )
     if zone is None:
-        await query.answer(_t(update, context).msg(views.base.OLD_BUTTON))
+        await query.answer(translator(update, context).msg(OLD_BUTTON))
         return
     await query.answer(zone)
     await _set_zone(update, context, zone)
@@ -114,7 +108,7 @@ async def remind_command(update: Update, context: Context) -> None:
     """`/remind 30` (5–240) or `/remind off`: how long before a run the reminder comes."""
     assert update.effective_user is not None
     svc = context.svc
-    t = _t(update, context)
+    t = translator(update, context)
     value = _minutes(context.args or [], *REMIND_RANGE)
     if value == "bad":
         current = services.plans.settings_of(svc, update.effective_user.id).remind_minutes
@@ -130,7 +124,7 @@ async def afterrun_command(update: Update, context: Context) -> None:
     """`/afterrun 15` (0–240) or `/afterrun off`: the stretch prompt after a planned run."""
     assert update.effective_user is not None
     svc = context.svc
-    t = _t(update, context)
+    t = translator(update, context)
     value = _minutes(context.args or [], *AFTERRUN_RANGE)
     if value == "bad":
         current = services.plans.settings_of(svc, update.effective_user.id).afterrun_minutes

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from contextlib import AsyncExitStack
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Config
-from bot.core.clock import Clock
+from bot.core.clock import Clock, OffsetClock
 from bot.sandbox import FakeBotAPI, FakeRequest, FakeUser
+from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.services.state import services_of
 from bot.transport.runtime import running
 
 TOKEN = "123456:TEST-sandbox-token-for-hipcoach"
+MON_0600 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # where tests with a movable clock start
 
 
 class Harness:
@@ -72,6 +75,25 @@ class Harness:
         await self.stop()
         return await self.start()
 
+    async def start_at(self, when: datetime = MON_0600, *, dispatcher: bool = False) -> None:
+        """Start with the clock at `when` (real time runs on from there); without the
+        repeating dispatcher job unless asked, so reminders go out only on `move_to`."""
+        self.clock = OffsetClock()
+        self.clock.set(when)
+        await self.start()
+        if not dispatcher:
+            self.stop_dispatcher()
+
+    def stop_dispatcher(self) -> None:
+        """Stop the repeating dispatcher job: the test runs dispatch passes itself."""
+        for job in self.app.job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+
+    async def move_to(self, when: datetime) -> int:
+        """Set the clock and run one dispatcher pass; returns how many were sent."""
+        self.clock.set(when)
+        return await run_dispatch_pass(self.app)
+
     @property
     def services(self) -> Any:
         return services_of(self.app)
@@ -87,6 +109,23 @@ class Harness:
         conn.row_factory = sqlite3.Row
         try:
             return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every committed row of every table, to check that something changed nothing;
+        without when the user was last seen (every update sets it)."""
+        conn = sqlite3.connect(self.config.db_path)
+        try:
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            rows = {
+                t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+                for (t,) in tables.fetchall()
+            }
+            users = conn.execute("SELECT * FROM users LIMIT 0")
+            seen = [d[0] for d in users.description].index("last_seen_at")
+            rows["users"] = [r[:seen] + r[seen + 1 :] for r in rows["users"]]
+            return rows
         finally:
             conn.close()
 

@@ -1,11 +1,13 @@
-"""The bot's languages for tests: one Translator per language, loaded once, and a check
-for English words left in a text meant for another language."""
+"""The bot's languages for tests: one Translator per language, loaded once, the catalogs
+read as Babel sees them, and a check for English words left in a text meant for another
+language."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from bot.core.content import load_catalogues
@@ -29,18 +31,21 @@ ALLOWED = {"english", "hipcoach", "telegram", "utc", "ok", "csv", "json", "zip",
 _WORD = re.compile(r"[A-Za-z][a-z]{2,}")
 
 
-def _texts_of(catalog_path: str, lang: str | None) -> list[str]:
-    with (LOCALE_DIR / catalog_path).open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    out: list[str] = []
-    for m in catalog:
-        if not m.id:
-            continue
-        if lang is None:
-            out += list(m.id) if isinstance(m.id, tuple | list) else [m.id]
-        else:
-            out += list(m.string) if isinstance(m.string, tuple | list) else [m.string]
-    return out
+def po(lang: str | None = None) -> Catalog:
+    """`lang`'s catalog (bot/locales/<lang>/LC_MESSAGES/hipcoach.po), or the template."""
+    path = LOCALE_DIR / (f"{lang}/LC_MESSAGES/hipcoach.po" if lang else "hipcoach.pot")
+    with path.open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def msgids(m: Message) -> list[str]:
+    """The English of an entry: its msgid, and its msgid_plural if it has one."""
+    return list(m.id) if isinstance(m.id, tuple | list) else [m.id]
+
+
+def msgstrs(m: Message) -> list[str]:
+    """The translation of an entry: one form, or one per plural form."""
+    return list(m.string) if isinstance(m.string, tuple | list) else [m.string]
 
 
 def _content_texts(lang: str) -> list[str]:
@@ -58,12 +63,12 @@ def english_words(lang: str) -> frozenset[str]:
     """Words of the English source that never occur in `lang`'s own texts."""
     english = {
         w.lower()
-        for text in _texts_of("hipcoach.pot", None) + _content_texts("en")
+        for text in [s for m in po() if m.id for s in msgids(m)] + _content_texts("en")
         for w in _WORD.findall(text)
     }
     own = {
         w.lower()
-        for text in _texts_of(f"{lang}/LC_MESSAGES/hipcoach.po", lang) + _content_texts(lang)
+        for text in [s for m in po(lang) if m.id for s in msgstrs(m)] + _content_texts(lang)
         for w in _WORD.findall(text)
     }
     credit = {w.lower() for w in _WORD.findall(" ".join(_content_texts("en")[:3]))}

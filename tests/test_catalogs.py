@@ -18,17 +18,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 
 from bot.core.content import content_file
 from bot.core.language import LANGUAGES, SOURCE
 from bot.views.i18n import LOCALE_DIR, catalog_file
+from tests.i18n import msgids, msgstrs, po
 
 ROOT = Path(__file__).resolve().parent.parent
-POT = LOCALE_DIR / "hipcoach.pot"
 TRANSLATED = sorted(set(LANGUAGES) - {SOURCE})
 # The keywords `make extract` passes to pybabel (checked against the Makefile below).
 KEYWORDS = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "N_": None, "NP_": (1, 2)}
@@ -38,26 +37,8 @@ TAG = re.compile(r"</?[a-z]+>")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def _po(lang: str) -> Catalog:
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "hipcoach.po"
-    with path.open("rb") as f:
-        return read_po(f, locale=lang)
-
-
 def _keys(catalog: Catalog) -> set[tuple[str | None, str]]:
-    return {(m.context, _singular(m)) for m in catalog if m.id}
-
-
-def _singular(m: Message) -> str:
-    return m.id[0] if isinstance(m.id, tuple | list) else m.id
-
-
-def _forms(m: Message) -> list[str]:
-    return list(m.string) if isinstance(m.string, tuple | list) else [m.string]
-
-
-def _sources(m: Message) -> list[str]:
-    return list(m.id) if isinstance(m.id, tuple | list) else [m.id]
+    return {(m.context, msgids(m)[0]) for m in catalog if m.id}
 
 
 def test_the_makefile_extracts_with_the_keywords_checked_here() -> None:
@@ -73,23 +54,20 @@ def test_the_template_holds_exactly_what_the_code_marks() -> None:
             ROOT / folder, keywords=KEYWORDS, comment_tags=("Translators:",)
         ):
             found.add((context, message[0] if isinstance(message, tuple | list) else message))
-    with POT.open("rb") as f:
-        template = _keys(read_po(f))
+    template = _keys(po())
     assert found - template == set(), "strings not in the template: run `make update`"
     assert template - found == set(), "template strings no longer in the code: `make update`"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_string_is_translated_in(lang: str) -> None:
-    with POT.open("rb") as f:
-        template = read_po(f)
-    catalog = _po(lang)
-    assert _keys(catalog) == _keys(template), "catalog out of step: run `make update`"
+    catalog = po(lang)
+    assert _keys(catalog) == _keys(po()), "catalog out of step: run `make update`"
     problems = []
     for m in catalog:
         if not m.id:
             continue
-        forms = _forms(m)
+        forms = msgstrs(m)
         if m.fuzzy:
             problems.append(f"fuzzy: {m.id!r}")
         if not all(forms):
@@ -97,7 +75,7 @@ def test_every_string_is_translated_in(lang: str) -> None:
         # A msgid copied into its msgstr is untranslated too, unless it holds no words
         # ("{sets} × {reps}", "90/90", "{n} min").
         for form in forms:
-            if form in _sources(m) and WORD.search(PLACEHOLDER.sub("", form).replace("min", "")):
+            if form in msgids(m) and WORD.search(PLACEHOLDER.sub("", form).replace("min", "")):
                 problems.append(f"still English: {m.id!r}")
         if m.pluralizable and len(forms) != catalog.num_plurals:
             problems.append(f"{len(forms)} of {catalog.num_plurals} plural forms: {m.id!r}")
@@ -107,12 +85,12 @@ def test_every_string_is_translated_in(lang: str) -> None:
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_translations_keep_placeholders_and_tags(lang: str) -> None:
     problems = []
-    for m in _po(lang):
+    for m in po(lang):
         if not m.id:
             continue
-        want_fields = {p for s in _sources(m) for p in PLACEHOLDER.findall(s)}
-        want_tags = Counter(TAG.findall(_sources(m)[0]))
-        for form in filter(None, _forms(m)):
+        want_fields = {p for s in msgids(m) for p in PLACEHOLDER.findall(s)}
+        want_tags = Counter(TAG.findall(msgids(m)[0]))
+        for form in filter(None, msgstrs(m)):
             fields = set(PLACEHOLDER.findall(form))
             # A singular may drop {n} only if it is the same in every source form (never).
             if fields != want_fields:
@@ -124,7 +102,7 @@ def test_translations_keep_placeholders_and_tags(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_the_plural_rules_are_the_languages_own(lang: str) -> None:
-    catalog = _po(lang)
+    catalog = po(lang)
     assert catalog.num_plurals == Catalog(locale=lang).num_plurals == 3
     assert catalog.plural_expr == Catalog(locale=lang).plural_expr
 
@@ -135,11 +113,11 @@ def test_the_compiled_catalog_says_what_the_po_says(lang: str) -> None:
         compiled = read_mo(f)
     # (pybabel compile leaves out untranslated and fuzzy entries; the test above fails on those)
     want = {
-        (m.context, _singular(m)): _forms(m)
-        for m in _po(lang)
-        if m.id and all(_forms(m)) and not m.fuzzy
+        (m.context, msgids(m)[0]): msgstrs(m)
+        for m in po(lang)
+        if m.id and all(msgstrs(m)) and not m.fuzzy
     }
-    have = {(m.context, _singular(m)): _forms(m) for m in compiled if m.id}
+    have = {(m.context, msgids(m)[0]): msgstrs(m) for m in compiled if m.id}
     assert have == want, f"{catalog_file(lang)} is stale: run `make catalogs`"
 
 

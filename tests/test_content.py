@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.content import (
-    CATALOGUE_FILE,
     CatalogueError,
     Exercise,
     content_file,
@@ -20,6 +19,8 @@ from bot.core.content import (
 )
 from bot.core.language import LANGUAGES, SOURCE
 from bot.core.reports import exercise_phrases
+
+SOURCE_FILE = content_file(SOURCE)
 
 
 def test_catalogue_has_the_articles_doses():
@@ -64,7 +65,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_bad_field_names_file_entry_and_field(tmp_path):
-    original = CATALOGUE_FILE.read_text(encoding="utf-8")
+    original = SOURCE_FILE.read_text(encoding="utf-8")
     broken = original.replace('kind = "hold"', 'kind = "hover"')
     with pytest.raises(CatalogueError) as err:
         load_catalogue(write(tmp_path, broken))
@@ -74,7 +75,7 @@ def test_bad_field_names_file_entry_and_field(tmp_path):
 
 
 def test_missing_required_field_and_unknown_exercise(tmp_path):
-    original = CATALOGUE_FILE.read_text(encoding="utf-8")
+    original = SOURCE_FILE.read_text(encoding="utf-8")
     broken = original.replace('exercises = ["ninety_ninety"]', 'exercises = ["pigeon"]')
     with pytest.raises(CatalogueError, match="unknown exercise 'pigeon'"):
         load_catalogue(write(tmp_path, broken))
@@ -203,7 +204,7 @@ def dump_toml(data: dict, prefix: str = "") -> str:
 
 def broken_folder(tmp_path: Path, lang: str, edit: Callable[[dict], None]) -> Path:
     """A content folder with the real files, but `lang`'s translation passed through `edit`."""
-    for path in CATALOGUE_FILE.parent.glob("exercises*.toml"):
+    for path in SOURCE_FILE.parent.glob("exercises*.toml"):
         shutil.copy(path, tmp_path / path.name)
     target = content_file(lang, tmp_path)
     raw = tomllib.loads(target.read_text(encoding="utf-8"))
@@ -255,6 +256,6 @@ def test_a_bad_translation_names_the_file_and_the_entry(tmp_path, lang, edit, ex
 
 
 def test_a_missing_translation_names_its_file(tmp_path):
-    shutil.copy(CATALOGUE_FILE, tmp_path / CATALOGUE_FILE.name)
+    shutil.copy(SOURCE_FILE, tmp_path / SOURCE_FILE.name)
     with pytest.raises(CatalogueError, match=r"exercises\.es\.toml: file not found"):
         load_catalogues(tmp_path)

@@ -74,7 +74,7 @@ class Runner:
             await asyncio.sleep(0.3)  # a quick human, not a flood
             if msg is not self.user.last or not msg.buttons:
                 continue
-            labels = [t for row in msg.buttons for t, _ in row]
+            labels = msg.labels
             if "▶ Start" in labels:
                 query = self.user.press("Start", msg)
             elif "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):

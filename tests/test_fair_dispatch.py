@@ -10,22 +10,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.clock import OffsetClock, to_db
+from bot.core.clock import to_db
 from bot.core.planning import MAX_PLANS
 from bot.sandbox import FakeUser
+from tests.conftest import MON_0600
 
-T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday
-DUE = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # pre-run reminders of 07:30 runs
+DUE = MON_0600 + timedelta(hours=1)  # pre-run reminders of 07:30 runs
 ADA, BOB = 4401, 4402
-
-
-async def start(h) -> None:
-    h.clock = OffsetClock()
-    h.clock.set(T0)
-    await h.start()
 
 
 async def plan(user: FakeUser, args: str) -> None:
@@ -36,7 +30,7 @@ async def plan(user: FakeUser, args: str) -> None:
 def add_old_plans(h, user_id: int, count: int, run: datetime) -> None:
     """Plans saved before the cap existed, each with a pre-run reminder due 30 min before."""
     db = h.services.db
-    stamp = to_db(T0 - timedelta(days=30))
+    stamp = to_db(MON_0600 - timedelta(days=30))
     with db.atomic():
         for _ in range(count):
             plan_id = db.execute(
@@ -75,7 +69,7 @@ def reminder_sends(h, chat_id: int) -> list[Any]:
 
 
 async def test_plans_are_capped_with_one_clear_line_and_nothing_saved(harness):
-    await start(harness)
+    await harness.start_at(dispatcher=True)
     ada = harness.user(ADA, "Ada")
     for _ in range(MAX_PLANS):
         await plan(ada, "daily 07:30")
@@ -105,7 +99,7 @@ async def test_plans_are_capped_with_one_clear_line_and_nothing_saved(harness):
 
 
 async def test_the_guided_plan_is_refused_at_save_if_the_cap_was_reached_meanwhile(harness):
-    await start(harness)
+    await harness.start_at(dispatcher=True)
     ada = harness.user(ADA, "Ada")
     for _ in range(MAX_PLANS - 1):
         await plan(ada, "daily 07:30")
@@ -129,7 +123,7 @@ async def test_the_guided_plan_is_refused_at_save_if_the_cap_was_reached_meanwhi
 
 
 async def test_many_reminders_of_one_runner_do_not_delay_another_runners(harness):
-    await start(harness)
+    await harness.start_at(dispatcher=True)
     ada, bob = harness.user(ADA, "Ada"), harness.user(BOB, "Bob")
     for _ in range(MAX_PLANS):
         await plan(ada, "today 07:30")  # pre-run reminders due 07:00
@@ -178,7 +172,7 @@ async def test_many_reminders_of_one_runner_do_not_delay_another_runners(harness
 
 
 async def test_no_reminder_leaves_after_deleteme(harness):
-    await start(harness)
+    await harness.start_at(dispatcher=True)
     ada, bob = harness.user(ADA, "Ada"), harness.user(BOB, "Bob")
     for _ in range(8):
         await plan(ada, "today 07:30")

@@ -81,7 +81,7 @@ async def scenario(actions: list[tuple[int, tuple]], root: Path) -> None:
                 keyboards = [m for m in u.messages if m.buttons]
                 if keyboards:
                     m = keyboards[-1]
-                    flat = [t for row in m.buttons for t, _ in row]
+                    flat = m.labels
                     u.press(flat[value % len(flat)], m)
             elif kind == "data":
                 u.press_data(u.messages[-1].message_id, value or "?")

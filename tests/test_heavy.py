@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import time
-import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from bot.core.clock import ManualClock, to_db
 from bot.sandbox import FakeUser
 from bot.services import privacy, progress
 from tests.tagged import tag_languages
+from tests.test_privacy import unzip
 
 NOW = datetime(2025, 5, 14, 9, 30, tzinfo=UTC)
 ADA, BOB = 880_001_234, 880_005_678
@@ -102,13 +102,6 @@ async def latencies_while(heavy: FakeUser, command: str, probe: FakeUser) -> lis
     return latencies
 
 
-def unzip(data: bytes) -> tuple[list[dict[str, str]], dict]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        csv_name, json_name = archive.namelist()
-        rows = list(csv.DictReader(io.StringIO(archive.read(csv_name).decode("utf-8"))))
-        return rows, json.loads(archive.read(json_name))
-
-
 # --- /export ------------------------------------------------------------------------------
 
 
@@ -128,7 +121,8 @@ async def test_export_of_a_long_history_never_stalls_another_runner(clocked):
     doc = ada.messages[-1]
     assert doc.kind == "document" and doc.filename == "hipcoach-export-2025-05-14.zip"
     assert len(doc.file_data) < privacy.EXPORT_MAX_BYTES
-    rows, data = unzip(doc.file_data)
+    csv_text, _, data = unzip(doc)
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert (
         len(rows)
         == n_sets
@@ -151,8 +145,8 @@ async def test_export_too_big_for_telegram_says_so(clocked, monkeypatch):
     file. (The real limit, 45 MB, would take about a million reports to reach.)"""
     ada = clocked.user(ADA, "Ada")
     await start(ada)
-    add_history(clocked, ADA)
-    monkeypatch.setattr(privacy, "EXPORT_MAX_BYTES", 100_000)
+    add_history(clocked, ADA, reports=2_000)  # about 110 KB zipped
+    monkeypatch.setattr(privacy, "EXPORT_MAX_BYTES", 50_000)
     ada.send("/export")
     msg = await ada.expect("too big")
     assert "Ask the bot's operator for a copy" in msg.plain

@@ -4,17 +4,12 @@ answered), nothing changes in the database, and nothing counts as an error."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core.clock import OffsetClock
 from bot.sandbox import FakeUser
-from bot.services.reminders import JOB_NAME
 from tests.tagged import tag_languages
 
 SORRY = "something went wrong"
@@ -22,27 +17,6 @@ UNKNOWN = "I don't know that command"
 UNKNOWN_ANSWER = "I don't know that command. Send /help for the list."
 HUGE = "99999999999999999999"  # 20 digits: past SQLite's integers
 PAST_SQLITE = str(2**63)  # 19 digits, one past SQLite's largest integer
-
-
-def snapshot(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, except when the user was last seen (every update sets it)."""
-    conn = sqlite3.connect(db_path)
-    try:
-        tables = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
-        ]
-        rows = {
-            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
-        }
-        users = conn.execute("SELECT * FROM users LIMIT 0")
-        seen = [d[0] for d in users.description].index("last_seen_at")
-        rows["users"] = [r[:seen] + r[seen + 1 :] for r in rows["users"]]
-        return rows
-    finally:
-        conn.close()
-
-
 HELP = "What I can do"
 
 
@@ -62,11 +36,7 @@ async def replies_to(user: FakeUser, act: Callable[[], Any]) -> tuple[list[str],
 async def ready_user(harness, zone: str = "America/Los_Angeles") -> FakeUser:
     """A runner with a zone, a daily plan and its reminder rows, on a clock that stands still
     (Monday 2 March 2026, 06:00 UTC) with no dispatcher: no reminder joins the answers."""
-    harness.clock = OffsetClock()
-    harness.clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
-    await harness.start()
-    for job in harness.app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
+    await harness.start_at()
     user = harness.user()
     user.send(f"/timezone {zone}")
     await user.expect(zone)
@@ -104,16 +74,16 @@ def one_short_answer(sent: list[str]) -> str:
 @pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
 async def test_odd_numbers_typed_get_one_answer(harness, zone, text, expected):
     user = await ready_user(harness, zone)
-    rows = snapshot(harness.config.db_path)
+    rows = harness.snapshot()
     sent, _ = await replies_to(user, lambda: user.send(text))
     assert expected in one_short_answer(sent)
-    assert snapshot(harness.config.db_path) == rows
+    assert harness.snapshot() == rows
     assert harness.services.errors == 0
 
 
 async def test_the_guided_plan_at_the_end_of_the_calendar(harness):
     user = await ready_user(harness, "America/Los_Angeles")
-    rows = snapshot(harness.config.db_path)
+    rows = harness.snapshot()
     user.send("/plan")
     question = await user.expect("When do you run?")
     user.press("Other date", question)
@@ -121,7 +91,7 @@ async def test_the_guided_plan_at_the_end_of_the_calendar(harness):
     # Refused at the date step, not only once a time is typed.
     sent, _ = await replies_to(user, lambda: user.send("9999-12-31"))
     assert "more than a year away" in one_short_answer(sent)
-    assert snapshot(harness.config.db_path) == rows
+    assert harness.snapshot() == rows
     assert harness.services.errors == 0
 
 
@@ -147,13 +117,13 @@ async def test_the_guided_plan_at_the_end_of_the_calendar(harness):
 )
 async def test_forged_buttons_are_answered_once(harness, data):
     user = await ready_user(harness)
-    rows = snapshot(harness.config.db_path)
+    rows = harness.snapshot()
     message = user.messages[-1]
     sent, query = await replies_to(user, lambda: user.press_data(message.message_id, data))
     assert sent == []  # the answer is the button's own, nothing more
     answer, _ = await user.answer_for(query)
     assert answer and len(answer) < 60 and SORRY not in answer, answer
-    assert snapshot(harness.config.db_path) == rows
+    assert harness.snapshot() == rows
     assert harness.services.errors == 0
 
 
@@ -169,11 +139,11 @@ async def test_a_failing_conversation_step_gets_one_answer(harness, monkeypatch)
         raise RuntimeError("kaboom")
 
     user = await ready_user(harness)
-    rows = snapshot(harness.config.db_path)
+    rows = harness.snapshot()
     monkeypatch.setattr(planning, "parse_plan", boom)
     sent, _ = await replies_to(user, lambda: user.send("/plan sat 09:00"))
     assert len(sent) == 1 and SORRY in sent[0], sent
-    assert snapshot(harness.config.db_path) == rows
+    assert harness.snapshot() == rows
     assert harness.services.errors == 1
 
 
@@ -185,13 +155,13 @@ async def test_a_failing_button_is_answered_once(harness, monkeypatch):
 
     user = await ready_user(harness)
     (plan,) = harness.rows("SELECT id FROM plans")
-    rows = snapshot(harness.config.db_path)
+    rows = harness.snapshot()
     monkeypatch.setattr(services.plans, "runs_pressed", boom)
     message_id = user.messages[-1].message_id
     sent, query = await replies_to(user, lambda: user.press_data(message_id, f"rn:d:{plan['id']}"))
     assert len(sent) == 1 and SORRY in sent[0], sent
     assert (await user.answer_for(query)) == (None, False)  # the spinner stops
-    assert snapshot(harness.config.db_path) == rows
+    assert harness.snapshot() == rows
     assert harness.services.errors == 1
 
 

@@ -1,5 +1,6 @@
 """Every view of the bot, in every language, with representative data: nothing is left in
-English (tests/i18n.py's `leftover_english`), and no view is forgotten here.
+English (tests/i18n.py's `leftover_english`), each fits Telegram and a phone, and no view is
+forgotten here.
 
 A new view function (any public function in bot/views taking the Translator `t` first) must
 be added to `every_view` below, or `test_no_view_is_missed` fails: that is how a new feature
@@ -18,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import matplotlib.text
 import pytest
 
-from bot import services, views
+from bot import views
 from bot.core import planning
 from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
 from bot.core.language import LANGUAGES, SOURCE
@@ -26,10 +27,11 @@ from bot.core.progress import Balance, ChartData, HistoryItem, Progress, Streak
 from bot.core.reports import Report, SavedReport
 from bot.core.stats import Stats
 from bot.core.text import N_, Msg
+from bot.sandbox.html_check import HtmlParseError, parse_html
+from bot.views import chart as chart_view
 from bot.views.base import View
 from bot.views.commands import ADMIN_COMMANDS, COMMANDS
 from bot.views.i18n import Translator
-from handlers import common
 from tests.i18n import leftover_english, t
 
 OTHERS = sorted(set(LANGUAGES) - {SOURCE})
@@ -59,7 +61,7 @@ def _session(t: Translator) -> Iterator[tuple[str, object]]:
     yield "session.welcome", s.welcome(t, "Ada")
     yield "session.welcome", s.welcome(t, "")
     yield "session.help_text", s.help_text(t, COMMANDS)
-    yield "session.command_menu", s.command_menu(t, COMMANDS + ADMIN_COMMANDS)
+    yield "commands.command_menu", views.commands.command_menu(t, COMMANDS + ADMIN_COMMANDS)
     yield "session.menu", s.menu(t)
     for cursor, kwargs in [
         (r.enter(0, NOW), {"note": "skipped_exercise"}),
@@ -180,7 +182,7 @@ def _plans(t: Translator) -> Iterator[tuple[str, object]]:
         "plans.runs_list",
         p.runs_list(t, p.RunsPage(entries * 10, plans, 0, 3, 1000), "UTC", True),
     )
-    yield "plans.runs_list", p.runs_list(t, p.RunsPage([], plans[:1], 2, 3, 17), "UTC", True)
+    yield "plans.runs_list", p.runs_list(t, p.RunsPage([], plans[:1], 2, 5, 33), "UTC", True)
     yield "plans.runs_list", p.runs_list(t, p.RunsPage([], plans, 0, 1, 5), "UTC", False)
     yield "plans.rule_text", p.rule_text(t, weekend)
     yield "plans.days_text", p.days_text(t, frozenset({1, 3}))
@@ -189,7 +191,7 @@ def _plans(t: Translator) -> Iterator[tuple[str, object]]:
     yield "plans.zone_set", p.zone_set(t, "Europe/Madrid", _at(7), 0)
     yield "plans.zone_set", p.zone_set(t, "Europe/Madrid", _at(7), 5)
     yield "plans.zone_unknown", p.zone_unknown(t, "Mardid", ["Europe/Madrid"])
-    yield "plans.zone_unknown", p.zone_unknown(t, "zzz", [])
+    yield "plans.zone_unknown", p.zone_unknown(t, "z" * 5000, [])
     yield "plans.zone_not_found", p.zone_not_found(t)
     yield "plans.remind_set", p.remind_set(t, None)
     yield "plans.remind_set", p.remind_set(t, 30)
@@ -223,6 +225,8 @@ def _reports(t: Translator) -> Iterator[tuple[str, object]]:
     yield "reports.entry_text", r.entry_text(t, entry, TODAY)
     yield "reports.dose_text", r.dose_text(t, held)
     yield "reports.amount_text", r.amount_text(t, entry)
+    yield "reports.sided_amount", r.sided_amount(t, entry)
+    yield "reports.sided_amount", r.sided_amount(t, Report("rotations", "both", 2, 10, None, TODAY))
     for days in (0, 1, 3, 30):
         yield "reports.day_text", r.day_text(t, TODAY - timedelta(days=days), TODAY)
 
@@ -269,13 +273,14 @@ def _progress(t: Translator) -> Iterator[tuple[str, object]]:
     for b in balances:
         yield "progress.balance_text", v.balance_text(t, b, names[b.exercise])
     yield "progress.no_progress", v.no_progress(t)
-    yield "progress.cooldown", v.cooldown(t, 12)
+    yield "progress.cooldown", v.cooldown(t, "progress", 12)
+    yield "progress.cooldown", v.cooldown(t, "export", 21)
     yield "progress.history", v.history(t, items, "Europe/Madrid", NOW)
     yield "progress.history", v.history(t, [], "Europe/Madrid", NOW)
     yield "progress.history_line", v.history_line(t, items[0], "UTC", TODAY)
-    figure = views.chart.figure(t, chart, names)
+    figure = chart_view.figure(t, chart, names)
     yield "chart.figure", "\n".join(x.get_text() for x in figure.findobj(matplotlib.text.Text))
-    yield "chart.render", views.chart.render(t, chart, names)
+    yield "chart.render", chart_view.render(t, chart, names)
 
 
 def _privacy_admin_language(t: Translator) -> Iterator[tuple[str, object]]:
@@ -289,7 +294,6 @@ def _privacy_admin_language(t: Translator) -> Iterator[tuple[str, object]]:
     yield "privacy.export_failed", p.export_failed(t)
     yield "privacy.export_caption", p.export_caption(t)
     yield "privacy.export_too_large", p.export_too_large(t, 45)
-    yield "privacy.export_cooldown", p.export_cooldown(t, 21)
     yield (
         "admin.stats_view",
         views.admin.stats_view(t, Stats(1234, 3, 57, 210, 1890, 44, 380), 2, 7),
@@ -347,6 +351,36 @@ def test_no_view_is_missed() -> None:
     assert defined - called == set(), "views missing from every_view: add them"
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_view_fits_telegram_and_a_phone(lang: str) -> None:
+    """At most 4,096 characters of HTML Telegram accepts; the same buttons (callback data,
+    at most 64 bytes) as in English; each label fits a phone: alone in its row at most 45
+    characters, sharing a row at most 16."""
+    too_wide = []
+    english = every_view(t(SOURCE))
+    for (name, value), (_, source) in zip(every_view(t(lang)), english, strict=True):
+        text = value.text if isinstance(value, View) else value
+        if isinstance(text, str):
+            try:
+                shown = parse_html(text)  # raises on what Telegram would refuse
+            except HtmlParseError as e:
+                raise AssertionError(f"{name}: {e}\n{text}") from None
+            assert 0 < shown.length <= 4096, name
+        if not isinstance(value, View):
+            continue
+        assert _callback_data(value) == _callback_data(source), name
+        for row in value.buttons or []:
+            for label, data in row:
+                assert label and len(data.encode()) <= 64, (name, data)
+                if len(label) > (45 if len(row) == 1 else 16):
+                    too_wide.append((name, label))
+    assert not too_wide, f"too wide for a phone: {too_wide}"
+
+
+def _callback_data(view: View) -> list[list[str]]:
+    return [[data for _, data in row] for row in view.buttons or []]
+
+
 @pytest.mark.parametrize("lang", OTHERS)
 def test_every_view_speaks(lang: str) -> None:
     leftovers = {}
@@ -375,11 +409,3 @@ def _filled(m: Msg) -> dict[str, object]:
     """The constant's own values, and a number for each placeholder filled in later."""
     names = set(re.findall(r"\{([a-z_]+)\}", m.id + (m.plural or ""))) - {"n"}
     return {**{k: 3 for k in names}, **m.params}
-
-
-@pytest.mark.parametrize("lang", OTHERS)
-def test_shared_answers_are_message_constants(lang: str) -> None:
-    """The answers other slices return are worded too (spot check of a few by name)."""
-    for m in (common.UNKNOWN_COMMAND, common.UNKNOWN_TEXT, views.base.OLD_BUTTON,
-              services.reminders.NOT_YOURS, services.plans.DELETED):  # fmt: skip
-        assert t(lang).msg(m) != m.id

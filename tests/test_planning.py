@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot import storage, views
 from bot.core.language import LANGUAGES
+from bot.core.localtime import local_instant
 from bot.core.planning import (
     ACCEPTED,
     PASSED,
@@ -22,7 +23,6 @@ from bot.core.planning import (
     Rule,
     check_future,
     find_zone,
-    local_instant,
     next_occurrences,
     occurrences,
     parse_date,
@@ -33,6 +33,7 @@ from bot.core.planning import (
     suggest_zones,
     zone_at,
 )
+from bot.core.report_words import LOCAL_WORDS
 from bot.storage.db import open_db
 from tests.i18n import translators
 
@@ -338,6 +339,54 @@ def test_day_words_and_dates_in_the_runners_language():
     assert parse_weekdays("martes y jueves", es) is None  # only commas and spaces join days
     assert parse_duration("45 мин") == parse_duration("45 minutos") == 45
     assert parse_duration("45 horas") is None
+
+
+def test_plan_reads_text_as_log_does():
+    """One `fold` for /plan and /log: a dash is a dash however it is typed, and digits stay
+    ASCII (compatibility forms such as full-width `２` or superscript `⁰` are not digits)."""
+    es = translators()["es"].words
+    for args in (["lun–vie", "6:45"], ["lun—vie", "6:45"], ["LUN‐VIE", "6:45"]):
+        rule = parse_plan(args, NOW, "UTC", es)
+        assert isinstance(rule, Rule) and rule.weekdays == frozenset(range(5)), args
+    for args in (
+        ["２０２６-１２-０１", "18:00"],
+        ["mon", "07:30", "9⁰m"],
+        ["mon", "07:30", "９０"],
+        ["mon", "07:30", "90ｍ"],
+    ):
+        assert parse_plan(args, NOW, "UTC", EN) == Invalid(ACCEPTED), args
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_minute_word_log_reads_is_a_plan_duration(lang):
+    for word in LOCAL_WORDS[lang].minutes.split():
+        assert parse_duration(f"90 {word}") == parse_duration(f"90{word}") == 90, word
+
+
+@pytest.mark.parametrize(
+    ("lang", "args", "says"),
+    [
+        ("ru", ["в", "среду", "07:00"], frozenset({2})),
+        ("ru", ["в", "пятницу", "07:00"], frozenset({4})),
+        ("ru", ["среду", "07:00"], frozenset({2})),
+        ("es", ["anteayer", "07:00"], PASSED),
+        ("ru", ["позавчера", "07:00"], PASSED),
+        ("en", ["thurs,sat", "07:00"], frozenset({3, 5})),
+        ("es", ["thurs", "07:00"], frozenset({3})),
+    ],
+)
+def test_plan_and_log_read_the_same_calendar(lang, args, says):
+    """The day words /log reads besides CLDR's (`в среду`, `anteayer`, `thurs`) are /plan's too."""
+    t = translators()[lang]
+    result = parse_plan(args, NOW, "UTC", t.words)
+    if isinstance(says, frozenset):
+        assert isinstance(result, Rule) and result.weekdays == says, result
+    else:
+        assert result == Invalid(says)
+    assert {**t.words.weekdays, **t.words.days}.items() <= {
+        **t.vocabulary.calendar.weekdays,
+        **t.vocabulary.calendar.days,
+    }.items()
 
 
 @pytest.mark.parametrize(

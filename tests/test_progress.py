@@ -27,6 +27,7 @@ from bot.core.progress import (
     week_bounds,
 )
 from bot.core.reports import Report, SavedReport
+from bot.views import chart
 from tests.i18n import translators
 from tests.tagged import tagged
 
@@ -262,8 +263,10 @@ def test_chart_data_buckets_eight_local_weeks():
 
 
 def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
+    """(width, height) of a PNG, checking its signature and header."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG signature"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert (length, kind) == (13, b"IHDR")
     return struct.unpack(">II", data[16:24])
 
 
@@ -274,7 +277,7 @@ def test_chart_renders_a_phone_sized_png(with_sides):
     sets = [logged("rotations", side, 10, now - timedelta(days=d), f"s:{d}") for d in range(40)]
     data = chart_data(sets, now, "UTC", EXERCISES, ONE_SIDED)
     names = {e.id: views.progress.chart_label(e) for e in CATALOGUE.exercises.values()}
-    png = views.chart.render(EN, data, names)
+    png = chart.render(EN, data, names)
     width, height = png_size(png)
     assert width == 1080
     assert (height > 1000) if with_sides else (800 < height < 1000)
@@ -393,8 +396,10 @@ def test_history_in_the_runners_language(lang):
     head, full, stopped, going, report = view.text.splitlines()
     assert head == f"[{lang} n=4] 🗒 <b>Your last 4</b>"
     routines = t.content.routines
-    time = t.time((now - timedelta(hours=1)).astimezone(ZoneInfo(LONDON)))  # 11:00 BST
-    assert full.startswith(f"[{lang} n=6] ") and f" {time} · " in full
+    local = (now - timedelta(hours=1)).astimezone(ZoneInfo(LONDON))  # 11:00 BST
+    # The day and time in the locale's date-time pattern ("Today, 11:00"), as /runs has them.
+    when = t.day_time(local, day=f"[{lang}] today")
+    assert full.startswith(f"[{lang} n=6] {when} · ")
     assert routines["full"].name in full
     assert full.endswith("— 6 sets ✓")
     assert stopped.startswith(f"[{lang} n=1] ") and stopped.endswith("— 1 set stopped")
@@ -403,11 +408,36 @@ def test_history_in_the_runners_language(lang):
     # Three days ago: the locale's own short date (`Sun 11 May`, `dom, 11 may`, `вс, 11 мая`).
     day = views.progress.upper_first(t.day(date(2025, 5, 11)))
     short = t.content.exercises["flexion"].short
-    assert report == f"{day} · ✍️ {short} [{lang}] 2 × 15 left side"
+    # "2 × 15", then "{amount} left side": each worded by the catalog.
+    assert report == f"{day} · ✍️ {short} [{lang}] [{lang}] 2 × 15 left side"
     if lang != "en":
         assert "Sun" not in report and "May" not in report
     empty = views.progress.history(t, [], LONDON, now)
     assert empty.text.startswith(f"[{lang}] No sessions or logs yet")
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "ru"])
+def test_history_words_days_like_runs_and_keeps_a_removed_exercises_amount(lang):
+    """A day before yesterday reads as /runs words it (`lun, 11 may, 7:30`, capitalised at
+    the start of the line); a report of an exercise since removed from the content keeps its
+    amount, as /log and /undo show it."""
+    now = at("2025-05-14", "12:00", LONDON)
+    t = translators()[lang]
+    three_days_ago = now - timedelta(days=3)
+    entry = Report("retired_move", "both", 2, 10, None, three_days_ago.date())
+    saved = SavedReport(8, 1001, entry, three_days_ago, three_days_ago, 4)
+    items = [
+        HistoryItem(three_days_ago, "session", "full", "completed", 6),
+        HistoryItem(three_days_ago, "report", report=saved),
+    ]
+    _, session, report = views.progress.history(t, items, LONDON, now).text.splitlines()
+    when = views.reports.upper_first(views.plans.day_time(t, three_days_ago, LONDON))
+    assert session.startswith(f"{when} · ")
+    day = views.reports.upper_first(t.day(three_days_ago.date()))
+    assert report == f"{day} · ✍️ retired_move {views.reports.sided_amount(t, entry)}"
+    if lang == "en":
+        assert session.startswith("Sun 11 May, 12:00 · ")
+        assert report == "Sun 11 May · ✍️ retired_move 2 × 10 each side"
 
 
 def chart_texts(fig) -> list[str]:
@@ -420,7 +450,7 @@ def test_chart_is_labelled_in_the_runners_language(lang):
     p, _ = a_week()
     t = tagged(lang)
     names = {e.id: views.progress.chart_label(e) for e in t.content.exercises.values()}
-    texts = chart_texts(views.chart.figure(t, p.chart, names))
+    texts = chart_texts(chart.figure(t, p.chart, names))
     assert f"[{lang} n=8] Sets per week · last 8 weeks" in texts
     assert f"[{lang} n=8] Right vs left · last 8 weeks" in texts
     assert f"[{lang}] This\nweek" in texts
@@ -442,6 +472,6 @@ def test_cyrillic_labels_draw_with_the_default_font(recwarn):
     ru = translators()["ru"]
     names = {e.id: views.progress.chart_label(e) for e in ru.content.exercises.values()}
     assert any("\u0400" <= c <= "\u04ff" for c in "".join(names.values()))
-    png = views.chart.render(ru, p.chart, names)
+    png = chart.render(ru, p.chart, names)
     assert png_size(png)[0] == 1080
     assert not [w for w in recwarn if "missing from" in str(w.message)]

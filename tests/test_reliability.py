@@ -22,7 +22,7 @@ async def quick_routine(user: FakeUser, *, wait: float = 20.0) -> None:
         msg = await user.expect(lambda m: bool(m.buttons) or "complete!" in m.plain, timeout=wait)
         if "complete!" in msg.plain:
             return
-        labels = [t for row in msg.buttons for t, _ in row]
+        labels = msg.labels
         if "▶ Start" in labels:
             user.press("Start", msg)
         elif "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):

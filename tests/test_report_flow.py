@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import struct
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,10 +16,11 @@ from bot.core.language import LANGUAGES
 from bot.core.reports import Report, SavedReport, parse_day, vocabulary
 from bot.core.text import N_
 from bot.sandbox import FakeUser
-from bot.sandbox.html_check import to_plain
+from bot.sandbox.html_check import parse_html
 from bot.services.progress import PROGRESS_COOLDOWN_SECONDS
 from tests.i18n import translators
 from tests.tagged import tag_languages, tagged
+from tests.test_progress import png_size
 
 # A Wednesday morning; the runner's zone stays UTC unless a test sets another.
 NOW = datetime(2025, 5, 14, 9, 30, tzinfo=UTC)
@@ -359,13 +359,6 @@ async def test_undo_never_touches_another_users_log(clocked):
 # --- progress and history ------------------------------------------------------------------
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG signature"
-    length, kind = struct.unpack(">I4s", data[8:16])
-    assert (length, kind) == (13, b"IHDR")
-    return struct.unpack(">II", data[16:24])
-
-
 async def test_progress_sends_a_chart_and_counts_backdated_weeks(clocked):
     user = clocked.user()
     # Two routines' worth of logs last week (on different days), two this week.
@@ -617,7 +610,7 @@ def test_views_word_everything_in_the_language(lang):
     for view, source in zip(every_view(t), every_view(english), strict=True):
         assert f"[{lang}" in view.text, view.text
         assert not any(name in view.text for name in english_names), view.text
-        to_plain(view.text)  # well-formed HTML
+        parse_html(view.text)  # well-formed Telegram HTML: raises HtmlParseError if not
         # The same buttons in the same places (same callback data), each worded.
         assert [[d for _, d in row] for row in view.buttons or []] == [
             [d for _, d in row] for row in source.buttons or []

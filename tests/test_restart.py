@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot import storage
+from bot.core.engine import Cursor, Outcome, SetResult
+from bot.storage.db import open_db
+from bot.storage.sessions import Session
+
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+
 
 async def test_restart_between_sets_offers_to_continue_and_finishes(harness):
     await harness.start()
@@ -83,3 +92,39 @@ async def test_start_over_closes_the_old_session(harness):
         {"routine": "full", "status": "partial"},
         {"routine": "quick", "status": "active"},
     ]
+
+
+def test_a_session_closed_early_is_partial_with_a_set_else_abandoned(tmp_path):
+    """Every way a session closes before its last step (a new start, /cancel or Start over
+    or idle, Stop) follows one rule: partial if a set was saved, else abandoned."""
+    db = open_db(tmp_path / "hipcoach.db")
+    storage.users.touch_user(db, 1, 1, "Ann", "en", NOW)
+    card = Cursor(0, "card")
+
+    def start() -> Session:
+        return storage.sessions.start_session(db, 1, 1, "quick", card, NOW)
+
+    def status(session: Session) -> str:
+        return db.execute("SELECT status FROM sessions WHERE id = ?", [session.id]).fetchone()[0]
+
+    first = start()
+    second = start()  # a new start closes the active one
+    assert status(first) == "abandoned"
+    done = SetResult("rotations", "right", 1, target_reps=10, actual_reps=10)
+    with_set = storage.sessions.apply_outcome(db, second, Outcome(card, sets=(done,)), NOW)
+    assert with_set is not None
+    ended = storage.sessions.end_session(db, with_set, NOW)
+    assert ended == storage.sessions.get_session(db, second.id)  # no second read needed
+    assert ended is not None and ended.status == "partial"
+    assert storage.sessions.end_session(db, with_set, NOW) is None  # it had moved on
+    third = start()
+    stop = Outcome(Cursor(0, "done"), finished="partial")
+    stopped = storage.sessions.apply_outcome(db, third, stop, NOW)
+    assert stopped is not None and stopped.status == status(third) == "abandoned"
+    fourth = start()
+    stopped = storage.sessions.apply_outcome(db, fourth, Outcome(card, sets=(done,)), NOW)
+    assert stopped is not None
+    stopped = storage.sessions.apply_outcome(db, stopped, stop, NOW)
+    assert stopped is not None and stopped.status == status(fourth) == "partial"
+    start()
+    assert status(fourth) == "partial"  # already closed: a new start leaves it be

@@ -23,7 +23,7 @@ async def finish_exercise(user: FakeUser, card: BotMessage, rating: str = "Just 
     user.press("Start", card)
     while True:
         msg = await user.expect(lambda m: bool(m.buttons) or "complete" in m.plain)
-        labels = [t for row in msg.buttons for t, _ in row]
+        labels = msg.labels
         if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
             user.press("✓", msg)
         elif any("Just right" in t for t in labels):
@@ -82,7 +82,7 @@ async def test_card_shows_the_exercise(bot):
     for part in ("Hip rotations", "mobility", "Works: Hip flexors", "Why:", "How:", "Watch:"):
         assert part in text
     assert "Today: 2 × 10 each side, 30 s rest" in text
-    assert [t for row in card.buttons for t, _ in row] == ["▶ Start", "⏭ Skip", "■ Stop"]
+    assert card.labels == ["▶ Start", "⏭ Skip", "■ Stop"]
     assert not card.disable_notification
 
 
@@ -92,7 +92,7 @@ async def test_did_fewer_records_the_number_picked(bot):
     user.press("Start", card)
     prompt = await user.expect("Set 1/1 · right side")
     user.press("Did fewer", prompt)
-    await user.wait_until(lambda: any(t == "7" for row in prompt.buttons for t, _ in row))
+    await user.wait_until(lambda: "7" in prompt.labels)
     assert prompt.plain.startswith("Set 1/1 · right side")  # only the keyboard changed
     user.press("7", prompt)
     await user.expect("Set 1/1 · left side")
@@ -230,14 +230,9 @@ def _plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def _labels(message: BotMessage) -> list[str]:
-    return [t for row in message.buttons for t, _ in row]
-
-
 async def _press(user: FakeUser, label: str, message: BotMessage) -> str | None:
     """Tap the button labelled exactly `label`; the callback answer (toast) it got."""
-    data = next(d for row in message.buttons for t, d in row if t == label)
-    return (await user.answer_for(user.press_data(message.message_id, data)))[0]
+    return (await user.answer_for(user.press(label, message, exact=True)))[0]
 
 
 async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
@@ -258,7 +253,7 @@ async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
         card = await user.expect(exercise.name)
         assert exercise.technique[0] in card.plain and exercise.watch[0] in card.plain
         assert es.msg(views.session.CATEGORIES[exercise.category]) in card.plain
-        assert _labels(card) == [es._("▶ Start"), es._("⏭ Skip"), es._("■ Stop")]
+        assert card.labels == [es._("▶ Start"), es._("⏭ Skip"), es._("■ Stop")]
         await _press(user, es._("▶ Start"), card)
         if exercise.dose.kind != "hold":  # a hold runs by itself at time scale 0
             done = (
@@ -267,7 +262,7 @@ async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
                 else es._("✓ Done")
             )
             for side in exercise.dose.side_list():
-                prompt = await user.expect(lambda m, d=done: d in _labels(m))
+                prompt = await user.expect(lambda m, d=done: d in m.labels)
                 assert views.session.side_text(es, side) in prompt.plain
                 assert views.session.target_text(es, exercise.dose) in prompt.plain
                 answers.append(await _press(user, done, prompt))
@@ -278,7 +273,7 @@ async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
     summary = await user.expect(_plain(complete))
     week = es.n_("This week: {n} routine done 💪", "This week: {n} routines done 💪", 1)
     assert week in summary.plain
-    assert _labels(summary) == [es._("🔁 Another routine")]
+    assert summary.labels == [es._("🔁 Another routine")]
     saved, thanks = (es.msg(services.session.ANSWERS[n]) for n in ("set_done", "rated"))
     assert answers == [saved, saved, thanks, saved, saved, thanks, thanks]
     # Not a word of the English content reached this runner.
@@ -300,19 +295,19 @@ async def test_a_session_continues_in_the_language_the_runner_switches_to(bot):
     rotations_ru, rotations_es = (t.content.exercise("rotations") for t in (ru, es))
     card = await user.expect(rotations_ru.name)
     await _press(user, ru._("▶ Start"), card)
-    right = await user.expect(lambda m: ru._("✓ Done") in _labels(m))
+    right = await user.expect(lambda m: ru._("✓ Done") in m.labels)
     assert views.session.target_text(ru, rotations_ru.dose) in right.plain
     assert await _press(user, ru._("✓ Done"), right) == ru.msg(services.session.ANSWERS["set_done"])
-    left = await user.expect(lambda m: ru._("✓ Done") in _labels(m))
+    left = await user.expect(lambda m: ru._("✓ Done") in m.labels)
 
     user.send("/language")
-    picker = await user.expect(lambda m: "Español" in _labels(m))
+    picker = await user.expect(lambda m: "Español" in m.labels)
     await _press(user, "Español", picker)
     # The same session goes on, now worded in Spanish: the answer to the (Russian) button
     # already on screen, the closed set and the set after the rest (time scale 0).
     saved = es.msg(services.session.ANSWERS["set_done"])
     assert await _press(user, ru._("✓ Done"), left) == saved
-    second = await user.expect(lambda m: es._("✓ Done") in _labels(m))
+    second = await user.expect(lambda m: es._("✓ Done") in m.labels)
     assert views.session.target_text(es, rotations_es.dose) in second.plain
     assert views.session.side_text(es, "right") in second.plain
     assert rotations_ru.dose.cue not in second.plain

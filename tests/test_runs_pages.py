@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from bot.core.clock import OffsetClock, to_db
+from bot.core.clock import to_db
 from bot.sandbox import BotMessage
+from tests.conftest import MON_0600
 from tests.i18n import translators
 
-T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday
 ADA, EVE = 5501, 5502
 LIMIT = 4096
 
@@ -19,7 +19,7 @@ LIMIT = 4096
 def add_plans(h, user_id: int, count: int) -> list[int]:
     """`count` weekly plans saved before the cap existed (07:00, 07:01, ... on some days)."""
     db = h.services.db
-    stamp = to_db(T0 - timedelta(days=30))
+    stamp = to_db(MON_0600 - timedelta(days=30))
     ids = []
     with db.atomic():
         for i in range(count):
@@ -29,14 +29,10 @@ def add_plans(h, user_id: int, count: int) -> list[int]:
                 db.execute(
                     "INSERT INTO plans (user_id, weekdays, local_time, tz, materialised_until, "
                     "created_at, updated_at) VALUES (?, ?, ?, 'UTC', ?, ?, ?)",
-                    [user_id, days, local, to_db(T0 + timedelta(days=8)), stamp, stamp],
+                    [user_id, days, local, to_db(MON_0600 + timedelta(days=8)), stamp, stamp],
                 ).lastrowid
             )
     return ids
-
-
-def labels(message: BotMessage) -> list[str]:
-    return [t for row in message.buttons for t, _ in row]
 
 
 def shown(message: BotMessage) -> list[str]:
@@ -45,9 +41,7 @@ def shown(message: BotMessage) -> list[str]:
 
 
 async def test_runs_pages_through_a_thousand_plans_and_each_stays_deletable(harness):
-    harness.clock = OffsetClock()
-    harness.clock.set(T0)
-    await harness.start()
+    await harness.start_at()
     ada = harness.user(ADA, "Ada")
     ada.send("/start")
     await ada.expect("hip coach")
@@ -59,8 +53,8 @@ async def test_runs_pages_through_a_thousand_plans_and_each_stays_deletable(harn
     print(f"\n/runs with 1,000 plans answered in {time.perf_counter() - started:.3f} s")
     assert "Plans 1–8 of 1,000" in listing.plain
     assert "more" in listing.plain  # the next 7 days are summarised, not all listed
-    assert len([t for t in labels(listing) if t.startswith("🗑")]) == 8
-    assert "›" in " ".join(labels(listing)) and "‹" not in " ".join(labels(listing))
+    assert len([t for t in listing.labels if t.startswith("🗑")]) == 8
+    assert "›" in " ".join(listing.labels) and "‹" not in " ".join(listing.labels)
 
     ada.press("›", listing)
     await ada.wait_until(lambda: "Plans 9–16 of 1,000" in listing.plain)
@@ -82,13 +76,11 @@ async def test_runs_pages_through_a_thousand_plans_and_each_stays_deletable(harn
 
 
 def _last_delete(message: BotMessage) -> str:
-    return [t for t in labels(message) if t.startswith("🗑")][-1]
+    return [t for t in message.labels if t.startswith("🗑")][-1]
 
 
 async def test_runs_page_buttons_show_only_the_pressers_own_plans(harness):
-    harness.clock = OffsetClock()
-    harness.clock.set(T0)
-    await harness.start()
+    await harness.start_at()
     ada, eve = harness.user(ADA, "Ada"), harness.user(EVE, "Eve")
     eve.send("/start")
     hello = await eve.expect("hip coach")
@@ -109,9 +101,7 @@ async def test_runs_page_buttons_show_only_the_pressers_own_plans(harness):
 async def test_runs_pages_in_russian(harness):
     """The pages, counts and buttons of /runs in the runner's language and number format."""
     ru = translators()["ru"]
-    harness.clock = OffsetClock()
-    harness.clock.set(T0)
-    await harness.start()
+    await harness.start_at()
     olga = harness.api.user(ADA, "Оля", language_code="ru")
     olga.send("/start")
     await olga.expect(lambda m: True)
@@ -135,7 +125,7 @@ async def test_runs_pages_in_russian(harness):
     assert ru.day_time(week[0].start) == "пн, 2 мар., 06:03"  # CLDR's Russian format
     olga.press(ru._("Last »"), listing)
     await olga.wait_until(lambda: header(993, 1000, 1000) in listing.text)
-    last = [t for t in labels(listing) if t.startswith("🗑")][-1]
+    last = _last_delete(listing)
     assert last.startswith(ru._("🗑 Delete {plan}", plan="")) and "пн, чт, вс" in last
     olga.press(last, listing)
     await olga.wait_until(lambda: header(993, 999, 999) in listing.text)

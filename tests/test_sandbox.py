@@ -116,6 +116,7 @@ async def test_echo_button_and_edit(api: FakeBotAPI, app: Application) -> None:
     reply = await user.expect("echo: hello")
     assert reply.buttons[0] == [("Again", "again")]
     assert reply.buttons[1][1] == ("Docs", None)
+    assert reply.labels == ["Again", "Done ✅", "Docs"]
 
     query_id = user.press("done")  # unique case-insensitive substring of "Done ✅"
     assert await user.answer_for(query_id) == ("got done", False)
@@ -155,6 +156,8 @@ async def test_expect_timeout_dumps_chat(api: FakeBotAPI, app: Application) -> N
         await user.expect("never", timeout=0.05)
     with pytest.raises(AssertionError, match=r"no button 'Nope'.*available: \['Again'"):
         user.press("Nope")
+    with pytest.raises(AssertionError, match=r"no button 'again'"):
+        user.press("again", exact=True)  # only the whole label, case and all
 
 
 async def test_stale_and_double_answered_callback(api: FakeBotAPI, bot: Bot, runner: FakeUser):

@@ -7,6 +7,8 @@ import itertools
 import pytest
 
 from bot.sandbox import FakeUser
+from bot.services import session
+from bot.services.state import Services
 from bot.transport import timers
 
 
@@ -57,7 +59,7 @@ async def test_pause_resume_and_skip(harness):
     assert (s["phase"], s["paused_phase"]) == ("paused", "ready")
     assert 0 < s["remaining"] <= 1.0
     assert not timer_jobs(harness, user)
-    assert [t for row in live.buttons for t, _ in row] == ["▶ Resume", "■ Stop"]
+    assert live.labels == ["▶ Resume", "■ Stop"]
     user.press("Resume", live)
     await user.wait_until(lambda: "Hold" in live.plain, timeout=5)
     user.press("Skip", live)  # end the hold early: the seconds held are recorded
@@ -141,3 +143,40 @@ async def test_timers_are_found_by_chat_without_scanning_the_job_queue(harness, 
     assert len(armed) == 0 and armed.armed(7) is None
     monkeypatch.undo()
     assert not [j for j in harness.app.job_queue.jobs() if j.name.startswith("timer:")]
+
+
+async def test_each_step_reads_the_runners_language_once(harness, monkeypatch):
+    """A button press, a timer firing and "Start over" each read the runner's language once
+    (as they send) and pass it down, not once per message they send."""
+    harness.reconfigure(time_scale=0)
+    await harness.start()
+    reads: list[int] = []
+    real_t = Services.t
+
+    def t(self, user_id, language_code=None):
+        reads.append(user_id)
+        return real_t(self, user_id, language_code)
+
+    monkeypatch.setattr(Services, "t", t)
+    counts: dict[str, list[int]] = {}
+    for name in ("press", "on_timer", "resume_choice"):
+        real = getattr(session, name)
+
+        async def counted(*args, real=real, name=name):
+            before = len(reads)
+            result = await real(*args)
+            counts.setdefault(name, []).append(len(reads) - before)
+            return result
+
+        monkeypatch.setattr(session, name, counted)
+    user = harness.user()
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    user.press("Start", await user.expect("90/90 stretch"))  # then timers run every hold
+    await user.expect("How did it feel?")
+    user.send("/routine")
+    user.press("Start over", await user.expect("in progress"))
+    await user.expect("stopped")
+    assert counts["press"] == [1]
+    assert counts["resume_choice"] == [1]
+    assert len(counts["on_timer"]) >= 8 and set(counts["on_timer"]) == {1}

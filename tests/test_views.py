@@ -1,11 +1,12 @@
 """Every message the coach can show fits Telegram's limits, in every language."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot import views
 from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
+from bot.core.planning import Rule
 from tests.i18n import t, translators
 
 LANGS = ("en", "es", "ru")
@@ -89,9 +90,35 @@ def test_every_view_fits_telegram_limits(lang):
             assert len(row) <= 5
             for label, data in row:
                 assert label and len(data.encode()) <= 64, data
-                # Fits a phone: a button sharing its row has a third of the width or so.
-                assert len(label) <= (45 if len(row) == 1 else 16), label
+                assert fits_a_phone(label, row), label
     assert count > 500
+
+
+def fits_a_phone(label: str, row: list) -> bool:
+    """A button sharing its row has a third of the width or so; one alone, the whole."""
+    return len(label) <= (45 if len(row) == 1 else 16)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plan_buttons_fit_a_phone(lang):
+    """A reminder's buttons have a row each (their words are long in Spanish and Russian);
+    a delete button too long for a phone (a plan of many days) ends in "…", its plan shown
+    whole on the line above."""
+    tr = translators()[lang]
+    reminder = views.plans.pre_run_reminder(
+        tr, BIG_ID, NOW + timedelta(minutes=30), NOW, "UTC", 9, late=True
+    )
+    busy = Rule(time(7, 30), "UTC", frozenset(range(6)), duration_minutes=120)
+    weekends = Rule(time(9, 0), "UTC", frozenset({5, 6}), duration_minutes=90)
+    page = views.plans.RunsPage([], [(1, busy), (2, weekends)], total=2)
+    runs = views.plans.runs_list(tr, page, "UTC", True)
+    for view in (reminder, runs):
+        for row in view.buttons or []:
+            assert all(fits_a_phone(label, row) for label, _ in row), row
+    [[(delete_busy, _)], _] = runs.buttons or []
+    assert delete_busy.endswith("…")
+    assert delete_busy[:-1] in tr._("🗑 Delete {plan}", plan=views.plans.rule_text(tr, busy))
+    assert f"• {views.plans.rule_text(tr, busy)}" in runs.text
 
 
 @pytest.mark.parametrize("lang", ["es", "ru"])

@@ -6,6 +6,8 @@ validated once at start-up so a typo fails loudly, naming the file, the entry an
 `exercises.toml` is the English source: doses, order and text. Each other language has
 `exercises.<lang>.toml` with the text only (names, cues, technique, ...), for exactly the same
 entries; `load_catalogues` lays it over the English, so doses can never differ by language.
+The models say so too: an `Exercise` is an `ExerciseText` (all a translation may give) plus
+its id, category and dose numbers, and likewise for a `Dose` and a `Routine`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot import paths
-from bot.core.language import LANGUAGES, SOURCE, DayWords
-
-CATALOGUE_FILE = paths.content_dir() / "exercises.toml"
+from bot.core.language import LANGUAGES, SOURCE
 
 
 def content_file(lang: str, folder: Path | None = None) -> Path:
@@ -46,7 +46,13 @@ class Source(_Model):
     author: str
 
 
-class Dose(_Model):
+class DoseText(_Model):
+    """A dose's words: all a translation may give it."""
+
+    cue: str = Field(min_length=1, max_length=60)
+
+
+class Dose(DoseText):
     kind: Literal["reps", "paced", "hold"]
     sets: int = Field(ge=1, le=10)
     reps: int | None = Field(default=None, ge=1, le=100)
@@ -56,7 +62,6 @@ class Dose(_Model):
     rest_seconds: int = Field(ge=0, le=600)
     ready_seconds: int = Field(default=0, ge=0, le=60)
     rep_seconds: int = Field(default=3, ge=1, le=60)
-    cue: str = Field(min_length=1, max_length=60)
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Dose:
@@ -83,16 +88,22 @@ class Dose(_Model):
         return self.hold_seconds or 0
 
 
-class Exercise(_Model):
-    id: str
+class ExerciseText(_Model):
+    """An exercise's words: all a translation may give it."""
+
     name: str = Field(min_length=1, max_length=60)
     short: str = Field(min_length=1, max_length=30)
-    category: Literal["mobility", "strength", "flexibility"]
     aliases: tuple[str, ...] = ()
     muscles: tuple[str, ...] = Field(min_length=1)
     why: str = Field(min_length=1, max_length=400)
     technique: tuple[str, ...] = Field(min_length=1, max_length=8)
     watch: tuple[str, ...] = Field(min_length=1, max_length=4)
+    dose: DoseText
+
+
+class Exercise(ExerciseText):
+    id: str
+    category: Literal["mobility", "strength", "flexibility"]
     dose: Dose
 
     def seconds(self, sets: int | None = None) -> int:
@@ -103,17 +114,23 @@ class Exercise(_Model):
         return CARD_SECONDS + n * per_set + (n - 1) * self.dose.rest_seconds
 
 
-class Routine(_Model):
-    id: str
+class RoutineText(_Model):
+    """A routine's words: all a translation may give it."""
+
     name: str = Field(min_length=1, max_length=40)
-    emoji: str = ""
     blurb: str = Field(min_length=1, max_length=120)
+
+
+class Routine(RoutineText):
+    id: str
+    emoji: str = ""
     exercises: tuple[str, ...] = Field(min_length=1)
     sets: int | None = Field(default=None, ge=1, le=10)
 
 
-class Words(_Model):
-    """Words a runner may type for days, in the file's language (bot.core.language)."""
+class DayWords(_Model):
+    """The `[words]` table: what a runner may type for days in the file's language, besides
+    the calendar's names (read by bot.core.language.words_for)."""
 
     today: tuple[str, ...] = Field(min_length=1)
     tomorrow: tuple[str, ...] = Field(min_length=1)
@@ -122,15 +139,12 @@ class Words(_Model):
     weekdays: tuple[str, ...] = Field(min_length=1)
     weekend: tuple[str, ...] = Field(min_length=1)
 
-    def day_words(self) -> DayWords:
-        return DayWords(**self.model_dump())
-
 
 class Catalogue(_Model):
     source: Source
     exercises: dict[str, Exercise]
     routines: dict[str, Routine]
-    words: Words
+    words: DayWords
 
     @model_validator(mode="after")
     def _routines_name_known_exercises(self) -> Catalogue:
@@ -196,8 +210,10 @@ def _problems(path: Path, exc: ValidationError) -> CatalogueError:
     return CatalogueError("\n".join(lines))
 
 
-def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    """Read and validate the catalogue; raise CatalogueError naming file, entry and field."""
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Read and validate the catalogue (by default the source language's); raise
+    CatalogueError naming file, entry and field."""
+    path = path or content_file(SOURCE)
     raw = _read(path)
     raw["exercises"] = _with_ids(raw.get("exercises", {}), "exercises", path)
     raw["routines"] = _with_ids(raw.get("routines", {}), "routines", path)
@@ -210,32 +226,12 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
 # --- translations -----------------------------------------------------------------------
 
 
-class DoseText(_Model):
-    cue: str = Field(min_length=1, max_length=60)
-
-
-class ExerciseText(_Model):
-    name: str = Field(min_length=1, max_length=60)
-    short: str = Field(min_length=1, max_length=30)
-    aliases: tuple[str, ...] = ()
-    muscles: tuple[str, ...] = Field(min_length=1)
-    why: str = Field(min_length=1, max_length=400)
-    technique: tuple[str, ...] = Field(min_length=1, max_length=8)
-    watch: tuple[str, ...] = Field(min_length=1, max_length=4)
-    dose: DoseText
-
-
-class RoutineText(_Model):
-    name: str = Field(min_length=1, max_length=40)
-    blurb: str = Field(min_length=1, max_length=120)
-
-
 class Translation(_Model):
     """A content file in another language: the words of every entry, no numbers."""
 
     exercises: dict[str, ExerciseText]
     routines: dict[str, RoutineText]
-    words: Words
+    words: DayWords
 
 
 def translate(source: Catalogue, path: Path) -> Catalogue:
@@ -253,7 +249,7 @@ def translate(source: Catalogue, path: Path) -> Catalogue:
         for missing in sorted(set(want) - set(have)):
             problems.append(f"{path}: {section}.{missing}: missing")
         for extra in sorted(set(have) - set(want)):
-            problems.append(f"{path}: {section}.{extra}: not in {CATALOGUE_FILE.name}")
+            problems.append(f"{path}: {section}.{extra}: not in {content_file(SOURCE).name}")
     for key, ex in text.exercises.items():
         for field in ("muscles", "technique", "watch"):
             if key in source.exercises and len(getattr(ex, field)) != len(

@@ -1,21 +1,30 @@
 """Which languages the coach speaks, which one a runner gets, and the words it reads in each.
 
-Adding a language starts here (README: "Adding a language"): its code and its own name in
-`LANGUAGES`, then a catalog in bot/locales and a content file in data/.
+Adding a language starts here (README: "Adding a fourth language"): its code and its own name
+in `LANGUAGES`, then a catalog in bot/locales and a content file in data/.
 
-The words a runner may type (weekday and month names, "today", "yesterday") come from two
-places: Babel's CLDR data for the calendar names, and the content file's `[words]` table for
-the rest. Matching is case- and accent-insensitive (`fold`), so "miercoles" finds "miércoles".
+The day words a runner may type (/plan and /log read the same ones) come from three places:
+Babel's CLDR data for the weekday and month names, the content file's `[words]` table for
+"today", "tomorrow", "every day"..., and bot.core.report_words for the forms CLDR lacks
+(`thurs`, `anteayer`, `в среду`). Matching is case- and accent-insensitive (`fold`), so
+"miercoles" finds "miércoles".
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from babel.dates import get_day_names, get_month_names
+
+from bot.core.report_words import LOCAL_WORDS
+
+if TYPE_CHECKING:  # only a type: bot.core.content imports this module
+    from bot.core.content import DayWords
 
 # Code -> the language's name in itself, as its button shows it. The first is the source.
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "ru": "Русский"}
@@ -34,16 +43,27 @@ def pick(chosen: str | None, language_code: str | None) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents or dots, for matching what a runner types."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", "")
+    """What a runner typed, in the one form every table of words is keyed in (/plan and /log
+    alike): lower case without accents (`miércoles`, `подъём`), one kind of dash and times
+    sign, no stray punctuation, single spaces.
+
+    Canonical decomposition only (NFD, never NFKD), so `²` or a full-width `２` never becomes
+    an ASCII digit; dots stay inside `20.12` but go after a word (`dic.`, `сек.`)."""
+    text = unicodedata.normalize("NFD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("×", "x").replace("*", "x")
+    text = re.sub(r"(?<=[0-9])\s*х\s*(?=[0-9])", "x", text)  # a Cyrillic `х`: `2х10`
+    text = re.sub(r"[‐-―−]", "-", text)
+    text = re.sub(r"(?<=[^\W\d_])\.", " ", text)
+    text = re.sub(r"[,;:!?()\[\]\"'`«»“”„]", " ", text)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
 class Words:
     """What a runner may type for days, in one language or several merged.
 
-    Keys are folded (`fold`). `days` maps a word to an offset from today (0, 1, -1);
+    Keys are folded (`fold`). `days` maps a word to an offset from today (0, 1, -1, -2);
     `groups` maps "daily", "weekdays", "weekend" and their translations to weekday numbers.
     """
 
@@ -61,18 +81,6 @@ class Words:
         )
 
 
-@dataclass(frozen=True)
-class DayWords:
-    """The `[words]` table of a content file: the language's words for these days."""
-
-    today: tuple[str, ...]
-    tomorrow: tuple[str, ...]
-    yesterday: tuple[str, ...]
-    every_day: tuple[str, ...]
-    weekdays: tuple[str, ...]
-    weekend: tuple[str, ...]
-
-
 @cache
 def calendar_names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
     """Weekday (Mon=0) and month (Jan=1) names from CLDR, wide and abbreviated, folded."""
@@ -84,31 +92,28 @@ def calendar_names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
                 weekdays[fold(name)] = number
             for number, name in get_month_names(width, context, lang).items():
                 months[fold(name)] = number
-    if lang == SOURCE:  # the short forms runners type in English
-        for number, name in enumerate(("tues", "weds", "thur", "thurs")):
-            weekdays[name] = (1, 2, 3, 3)[number]
-        months["sept"] = 9
     return weekdays, months
 
 
 def words_for(lang: str, day_words: DayWords) -> Words:
-    """The words of one language: CLDR names plus its content file's day words."""
+    """The words of one language: CLDR's calendar names, its content file's day words, and
+    the forms bot.core.report_words adds (`thurs`, `anteayer`, `в среду`)."""
     weekdays, months = calendar_names(lang)
-
-    def table(groups: Iterable[tuple[tuple[str, ...], object]]) -> dict[str, object]:
-        return {fold(word): value for words, value in groups for word in words}
-
-    days = table(((day_words.today, 0), (day_words.tomorrow, 1), (day_words.yesterday, -1)))
-    groups = table(
-        (
-            (day_words.every_day, frozenset(range(7))),
-            (day_words.weekdays, frozenset(range(5))),
-            (day_words.weekend, frozenset(range(5, 7))),
-        )
+    extra = LOCAL_WORDS[lang]
+    offsets = ((day_words.today, 0), (day_words.tomorrow, 1), (day_words.yesterday, -1))
+    spans = (
+        (day_words.every_day, range(7)),
+        (day_words.weekdays, range(5)),
+        (day_words.weekend, range(5, 7)),
     )
+    days = {fold(word): offset for words, offset in offsets for word in words}
     return Words(
-        weekdays,
-        months,
-        {k: int(str(v)) for k, v in days.items()},
-        {k: v for k, v in groups.items() if isinstance(v, frozenset)},
+        weekdays={**weekdays, **_folded(extra.weekdays)},
+        months={**months, **_folded(extra.months)},
+        days={**days, **_folded(extra.days)},
+        groups={fold(word): frozenset(span) for words, span in spans for word in words},
     )
+
+
+def _folded(table: Mapping[str, int]) -> dict[str, int]:
+    return {fold(word): value for word, value in table.items()}

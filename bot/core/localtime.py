@@ -1,7 +1,9 @@
 """The runner's calendar: today and this week, in their own zone.
 
 Weeks run Monday to Sunday locally. Every bound is built from a local date and converted
-to UTC, so it is right on both sides of a DST change.
+to UTC, so it is right on both sides of a DST change. This is the one place a wall time on
+a local day becomes a UTC instant (`local_instant`) and an instant becomes a local day
+(`local_day`).
 """
 
 from __future__ import annotations
@@ -11,34 +13,30 @@ from zoneinfo import ZoneInfo
 
 
 def local_day(instant: datetime, tz: str) -> date:
-    """The runner's date at `instant`."""
+    """The runner's date at `instant` (at `now`: their today)."""
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
-def local_today(now: datetime, tz: str) -> date:
-    """Today's date where the runner is."""
-    return local_day(now, tz)
+def local_instant(day: date, at: time, tz: str) -> datetime:
+    """The UTC instant of wall time `at` on `day` in `tz`. A time inside a spring-forward
+    gap is shifted forward by the gap; one that occurs twice is the first (PEP 495 fold=0)."""
+    return datetime.combine(day, at, ZoneInfo(tz)).astimezone(UTC)
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def midnight(day: date, tz: str) -> datetime:
-    """The UTC instant `day` begins in the runner's zone."""
-    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
-
-
 def today_start(now: datetime, tz: str) -> datetime:
     """Today 00:00 where the runner is, as a UTC instant."""
-    return midnight(local_today(now, tz), tz)
+    return local_instant(local_day(now, tz), time(), tz)
 
 
 def week_bounds(now: datetime, tz: str, weeks_back: int = 0) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) of this week (or `weeks_back` before) in the zone,
     as UTC instants."""
     start = monday(local_day(now, tz)) - timedelta(weeks=weeks_back)
-    return midnight(start, tz), midnight(start + timedelta(weeks=1), tz)
+    return local_instant(start, time(), tz), local_instant(start + timedelta(weeks=1), time(), tz)
 
 
 def week_start(now: datetime, tz: str) -> datetime:

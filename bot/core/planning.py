@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.language import Words, fold
+from bot.core.localtime import local_day, local_instant
 from bot.core.numbers import parse_int
+from bot.core.report_words import LOCAL_WORDS
 from bot.core.text import N_, Msg
 
 DEFAULT_DURATION = 45
@@ -36,10 +38,10 @@ MAX_ARGS = 8
 # ASCII digits only ([0-9], never \d): '٧' is a digit to `re` and to int(), not to us.
 _TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])$")
 _DURATION_RE = re.compile(r"^([0-9]{1,3})\s*([^\W\d_]*)$")
-# A minute, abbreviated or not, as runners write it after a duration ("90m", "90 мин").
+# A minute, abbreviated or not, as runners write it after a duration ("90m", "90 мин"):
+# the minute words /log reads, in every language.
 MINUTE_UNITS = frozenset(
-    {"", "m", "min", "mins", "minute", "minutes", "minuto", "minutos", "м", "мин", "минут"}
-    | {"минута", "минуты"}
+    {""} | {fold(word) for words in LOCAL_WORDS.values() for word in words.minutes.split()}
 )
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_DAYS_AHEAD = 366
@@ -144,21 +146,21 @@ def parse_time(text: str) -> time | None:
 
 
 def parse_weekdays(text: str, words: Words) -> frozenset[int] | None:
-    """`mon,wed,fri`, `lun-vie`, `weekdays`, `fin de semana`, `Вторник` -> weekday numbers.
+    """`mon,wed,fri`, `lun-vie`, `weekdays`, `fin de semana`, `в среду` -> weekday numbers.
 
-    Commas or spaces separate days; a hyphen makes a range; a group ("daily", "по будням")
-    may be several words. Matching ignores case and accents (`fold`).
+    Commas or spaces separate days; a hyphen makes a range; a day or a group ("daily",
+    "по будням") may be several words. Matching ignores case and accents (`fold`, which also
+    turns commas into spaces).
     """
     days: set[int] = set()
-    for part in fold(text).split(","):
-        tokens = part.split()
-        start = 0
-        while start < len(tokens):
-            found = _longest(tokens, start, words)
-            if found is None:
-                return None
-            start, matched = found
-            days.update(matched)
+    tokens = fold(text).split()
+    start = 0
+    while start < len(tokens):
+        found = _longest(tokens, start, words)
+        if found is None:
+            return None
+        start, matched = found
+        days.update(matched)
     return frozenset(days) or None
 
 
@@ -168,10 +170,9 @@ def _longest(tokens: list[str], start: int, words: Words) -> tuple[int, set[int]
         phrase = " ".join(tokens[start:end])
         if phrase in words.groups:
             return end, set(words.groups[phrase])
-        if end == start + 1:
-            day = _day_or_range(phrase, words)
-            if day is not None:
-                return end, day
+        day = _day_or_range(phrase, words)
+        if day is not None:
+            return end, day
     return None
 
 
@@ -187,7 +188,7 @@ def _day_or_range(word: str, words: Words) -> set[int] | None:
 
 def parse_duration(text: str) -> int | None:
     """`45`, `45m`, `45 min`, `45 мин` -> 45 (5–600 minutes)."""
-    match = _DURATION_RE.match(fold(text).strip())
+    match = _DURATION_RE.match(fold(text))
     if match is None or match.group(2) not in MINUTE_UNITS:
         return None
     return parse_int(match.group(1), MIN_DURATION, MAX_DURATION)
@@ -195,7 +196,7 @@ def parse_duration(text: str) -> int | None:
 
 def parse_date(text: str, today: date, words: Words) -> date | None:
     """A day word (`today`, `mañana`, `завтра`) or `YYYY-MM-DD`."""
-    word = " ".join(fold(text).split())
+    word = fold(text)
     if word in words.days:
         return today + timedelta(days=words.days[word])
     if not _DATE_RE.fullmatch(word):
@@ -224,8 +225,7 @@ def parse_plan(args: list[str], now: datetime, tz: str, words: Words) -> Rule | 
     if duration is None:
         return Invalid(ACCEPTED)
     when = " ".join(args[:cut])
-    today = now.astimezone(ZoneInfo(tz)).date()
-    on = parse_date(when, today, words)
+    on = parse_date(when, local_day(now, tz), words)
     if on is not None:
         rule = Rule(at=at, tz=tz, on=on, duration_minutes=duration)
         return check_future(rule, now)
@@ -252,7 +252,7 @@ def check_future(rule: Rule, now: datetime) -> Rule | Invalid:
     """
     if rule.on is None:
         return rule
-    problem = check_day(rule.on, now.astimezone(ZoneInfo(rule.tz)).date())
+    problem = check_day(rule.on, local_day(now, rule.tz))
     if problem is not None:
         return problem
     start = local_instant(rule.on, rule.at, rule.tz)
@@ -266,20 +266,14 @@ def check_future(rule: Rule, now: datetime) -> Rule | Invalid:
 # --- occurrences ------------------------------------------------------------------------
 
 
-def local_instant(day: date, at: time, tz: str) -> datetime:
-    """The UTC instant of wall time `at` on `day` in `tz` (gap: shifted forward; fold=0)."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
 def occurrences(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
     """UTC start instants of the rule's runs in [start, end), in order."""
     if end <= start:
         return []
-    zone = ZoneInfo(rule.tz)
     # One local day of margin each side: offsets reach ±14 h and a shifted gap time can
     # cross midnight in neither direction by more than a day.
-    first = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
+    first = local_day(start, rule.tz) - timedelta(days=1)
+    last = local_day(end, rule.tz) + timedelta(days=1)
     days: Iterable[date]
     if rule.on is not None:
         days = [rule.on] if first <= rule.on <= last else []

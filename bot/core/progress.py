@@ -12,7 +12,6 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from bot.core.clock import from_db
 from bot.core.localtime import local_day, monday, week_bounds
@@ -44,15 +43,14 @@ class SetRecord:
 
 
 def set_records(rows: Iterable[dict[str, Any]], tz: str) -> list[SetRecord]:
-    """Rows of `sets` (see bot.storage.logs.user_sets) as SetRecords."""
-    zone = ZoneInfo(tz)
+    """Rows of `sets` (see bot.storage.reports.user_sets) as SetRecords."""
     out = []
     for row in rows:
         at = from_db(row["performed_at"])
         group = (
             f"s:{row['session_id']}"
             if row["session_id"] is not None
-            else f"d:{at.astimezone(zone).date().isoformat()}"
+            else f"d:{local_day(at, tz).isoformat()}"
         )
         out.append(
             SetRecord(

@@ -2,7 +2,9 @@
 units, "2 sets of 15", "4 days ago", and filler it may skip (bot.core.reports).
 
 Adding a language: one more `LocalWords` entry here, keyed by its code. Words are written
-as a runner types them; matching ignores case and accents (`ё` reads as `е`).
+as a runner types them; matching ignores case and accents (`ё` reads as `е`). The day,
+weekday and month forms here are /plan's too (bot.core.language.words_for), and so are the
+minute words (bot.core.planning reads a duration with them).
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ class LocalWords:
     ago_before: str = ""  # `hace 4 días`
     ago_after: str = ""  # `4 days ago`, `4 дня назад`
     filler: str = ""
-    # Day and weekday forms the calendar's names lack: `anteayer`, `в среду` (accusative).
+    # Day, weekday and month forms CLDR's names lack (`anteayer`, `в среду`, `thurs`): part
+    # of the calendar /plan and /log both read (bot.core.language.words_for).
     days: Mapping[str, int] = field(default_factory=dict)
     weekdays: Mapping[str, int] = field(default_factory=dict)
+    months: Mapping[str, int] = field(default_factory=dict)
 
 
 LOCAL_WORDS: dict[str, LocalWords] = {
@@ -56,6 +60,8 @@ LOCAL_WORDS: dict[str, LocalWords] = {
         day_units="d day days",
         ago_after="ago",
         filler="side sides leg legs on of the and i did done set last",
+        weekdays={"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
+        months={"sept": 9},
     ),
     "es": LocalWords(
         sides={
@@ -106,7 +112,7 @@ LOCAL_WORDS: dict[str, LocalWords] = {
             "с правой": "right",
         },
         seconds="с сек секунда секунды секунд секунду",
-        minutes="мин минута минуты минут минуту",
+        minutes="м мин минута минуты минут минуту",
         reps="раз раза повт повтор повтора повторов повторений",
         times="x по",
         sets="подход подхода подходов",
@@ -116,6 +122,17 @@ LOCAL_WORDS: dict[str, LocalWords] = {
         filler="сторона стороны сторону стороне нога ногу ноги ногой на по и в во с сделал сделала "
         "подход прошлый прошлую прошлое прошлой",
         days={"позавчера": -2},
-        weekdays={"среду": 2, "пятницу": 4, "субботу": 5},
+        weekdays={
+            "в понедельник": 0,
+            "во вторник": 1,
+            "в среду": 2,
+            "в четверг": 3,
+            "в пятницу": 4,
+            "в субботу": 5,
+            "в воскресенье": 6,
+            "среду": 2,
+            "пятницу": 4,
+            "субботу": 5,
+        },
     ),
 }

@@ -6,25 +6,24 @@ language and in English, plurals, small typos, accents, any order), but strict a
 meaning: anything left over that it cannot place makes the whole line a ParseError, so a
 typo never saves the wrong thing. Errors are `Msg`s; the views word them.
 
-The words it reads in a language make a `Vocabulary`, built once per language (by the
-service) from the content, the calendar's words (bot.core.language.Words) and the sides,
-units and filler of bot.core.report_words.
+The words it reads in a language make a `Vocabulary`, built once per language (each
+Translator holds its own, bot.views.i18n) from the content, the calendar's words
+(bot.core.language.Words, the ones /plan reads) and the sides, units and filler of
+bot.core.report_words. Text is read as `bot.core.language.fold` leaves it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from bot.core.content import Catalogue, Exercise
-from bot.core.language import SOURCE, Words
-from bot.core.localtime import local_today
+from bot.core.language import SOURCE, Words, fold
+from bot.core.localtime import local_day, local_instant
 from bot.core.numbers import SQLITE_MAX, parse_int
 from bot.core.report_words import LOCAL_WORDS, Side
 from bot.core.text import N_, NP_, Msg
@@ -71,22 +70,6 @@ class ParseError:
 # --- words -------------------------------------------------------------------------------
 
 
-def normalize(text: str) -> str:
-    """Lower case without accents (as bot.core.language.fold: `miércoles`, `подъём`), one
-    kind of dash and times sign, no stray punctuation, single spaces.
-
-    Canonical decomposition only (NFD, not fold's NFKD), so `²` never becomes a digit; dots
-    stay inside `20.12` but go after a word (`dic.`, `сек.`)."""
-    text = unicodedata.normalize("NFD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("×", "x").replace("*", "x")
-    text = re.sub(r"(?<=[0-9])\s*х\s*(?=[0-9])", "x", text)  # a Cyrillic `х`: `2х10`
-    text = re.sub(r"[‐-―−]", "-", text)
-    text = re.sub(r"(?<=[^\W\d_])\.", " ", text)
-    text = re.sub(r"[,;:!?()\[\]\"'`«»“”„]", " ", text)
-    return " ".join(text.split())
-
-
 _END = r"(?![\w/.-])"
 _START = r"(?<![\w/.-])"
 # Numbers are ASCII digits ([0-9], never \d: '٣' is a digit to `re` and to int()), read by
@@ -106,7 +89,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 
 def _either(words: Iterable[str]) -> str:
     """A regex alternative of folded words, longest first; words may hold spaces."""
-    folded = {normalize(w) for w in words} - {""}
+    folded = {fold(w) for w in words} - {""}
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in _longest_first(folded))
 
 
@@ -123,12 +106,12 @@ def _variants(phrase: str) -> set[str]:
 
 
 def exercise_phrases(exercises: Iterable[Exercise]) -> dict[str, set[str]]:
-    """Every normalized name a runner may use -> the exercise ids it names."""
+    """Every folded name a runner may use -> the exercise ids it names."""
     phrases: dict[str, set[str]] = {}
     for ex in exercises:
         names = {ex.id.replace("_", " "), ex.name, ex.short, *ex.aliases}
         for name in names:
-            for variant in _variants(normalize(name)):
+            for variant in _variants(fold(name)):
                 phrases.setdefault(variant, set()).add(ex.id)
     return phrases
 
@@ -136,7 +119,7 @@ def exercise_phrases(exercises: Iterable[Exercise]) -> dict[str, set[str]]:
 @dataclass(frozen=True)
 class Vocabulary:
     """Everything the parser reads in one language, English included: built once per
-    language (`vocabulary`) since every /log line is read with it."""
+    language (`vocabulary`, kept on its Translator) since every /log line is read with it."""
 
     exercises: Mapping[str, Exercise]  # in the runner's language, for names in errors
     phrases: Mapping[str, frozenset[str]]
@@ -145,9 +128,7 @@ class Vocabulary:
     seconds: frozenset[str]
     minutes: frozenset[str]
     filler: frozenset[str]
-    weekdays: Mapping[str, int]
-    months: Mapping[str, int]
-    days: Mapping[str, int]
+    calendar: Words  # weekday, month and day words: the Translator's, as /plan reads them
     dose_patterns: tuple[re.Pattern[str], ...]
     single_pattern: re.Pattern[str]
     date_patterns: tuple[tuple[str, re.Pattern[str]], ...]
@@ -155,32 +136,27 @@ class Vocabulary:
 
 def vocabulary(lang: str, catalogue: Catalogue, english: Catalogue, words: Words) -> Vocabulary:
     """The words of `lang` and of English: names from both catalogues, `words` (the
-    Translator's, already merged with English) and LOCAL_WORDS of both."""
+    Translator's calendar, already merged with English) and LOCAL_WORDS of both."""
     tables = [LOCAL_WORDS[SOURCE]] + ([LOCAL_WORDS[lang]] if lang != SOURCE else [])
     exercises = [*catalogue.exercises.values()]
     if lang != SOURCE:
         exercises += english.exercises.values()
     phrases = {p: frozenset(ids) for p, ids in exercise_phrases(exercises).items()}
-    sides = {normalize(w): s for table in tables for w, s in table.sides.items()}
+    sides = {fold(w): s for table in tables for w, s in table.sides.items()}
 
     def joined(kind: str) -> list[str]:
         return [word for table in tables for word in getattr(table, kind).split()]
 
-    weekdays = _folded([words.weekdays, *(t.weekdays for t in tables)])
-    months = _folded([words.months])
-    days = _folded([words.days, *(t.days for t in tables)])
     unit = f"(?P<unit>{_either(joined('seconds') + joined('minutes') + joined('reps'))})"
     return Vocabulary(
         exercises=catalogue.exercises,
         phrases=phrases,
         phrase_patterns=tuple((p, _phrase_pattern(p)) for p in _longest_first(phrases)),
         sides=tuple((_phrase_pattern(w), sides[w]) for w in _longest_first(sides)),
-        seconds=frozenset(normalize(w) for w in joined("seconds")),
-        minutes=frozenset(normalize(w) for w in joined("minutes")),
-        filler=frozenset(normalize(w) for w in joined("filler")),
-        weekdays=weekdays,
-        months=months,
-        days=days,
+        seconds=frozenset(fold(w) for w in joined("seconds")),
+        minutes=frozenset(fold(w) for w in joined("minutes")),
+        filler=frozenset(fold(w) for w in joined("filler")),
+        calendar=words,
         dose_patterns=(
             # 2x10, 2 x 30s, 2 по 10
             _pattern(rf"(?P<sets>[0-9]+)\s*(?:{_either(joined('times'))})\s*{_AMOUNT}{unit}?"),
@@ -191,7 +167,7 @@ def vocabulary(lang: str, catalogue: Catalogue, english: Catalogue, words: Words
             ),
         ),
         single_pattern=_pattern(_AMOUNT + unit),
-        date_patterns=_date_patterns(joined, weekdays, months, days),
+        date_patterns=_date_patterns(joined, words),
     )
 
 
@@ -208,13 +184,11 @@ def _longest_first(words: Iterable[str]) -> list[str]:
 
 
 def _date_patterns(
-    joined: Callable[[str], list[str]],
-    weekdays: Mapping[str, int],
-    months: Mapping[str, int],
-    days: Mapping[str, int],
+    joined: Callable[[str], list[str]], calendar: Words
 ) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """What a date may look like, in the order they are taken out of a line."""
-    month, of, day_units = _either(months), _either(joined("of")), _either(joined("day_units"))
+    month, of = _either(calendar.months), _either(joined("of"))
+    day_units = _either(joined("day_units"))
     ago = []
     if before := joined("ago_before"):  # hace 4 días
         ago.append(_pattern(rf"(?:{_either(before)})\s+(?P<n>[0-9]+)\s*(?:{day_units})"))
@@ -230,14 +204,9 @@ def _date_patterns(
             _pattern(rf"(?P<d>[0-9]{{1,2}}){_ORDINAL}\s+(?:(?:{of})\s+)?(?P<mon>{month})"),
         ),
         ("month_day", _pattern(rf"(?P<mon>{month})\s+(?P<d>[0-9]{{1,2}}){_ORDINAL}")),
-        ("weekday", _pattern(rf"(?P<wd>{_either(weekdays)})")),
-        ("word", _pattern(rf"(?P<word>{_either(days)})")),
+        ("weekday", _pattern(rf"(?P<wd>{_either(calendar.weekdays)})")),
+        ("word", _pattern(rf"(?P<word>{_either(calendar.days)})")),
     )
-
-
-def _folded(tables: Iterable[Mapping[str, int]]) -> dict[str, int]:
-    """Tables of words merged, keyed as `normalize` leaves what the runner typed."""
-    return {normalize(word): value for table in tables for word, value in table.items()}
 
 
 def _key(matched: str) -> str:
@@ -263,15 +232,16 @@ def _date_from(kind: str, m: re.Match[str], today: date, vocab: Vocabulary) -> d
     """The day a matched date phrase names, or None if it names no real day."""
     groups = m.groupdict()
     if kind == "word":
-        return today + timedelta(days=vocab.days[_key(groups["word"])])
+        return today + timedelta(days=vocab.calendar.days[_key(groups["word"])])
     if kind == "ago":
         n = _number(groups["n"])
         return today - timedelta(days=n) if n <= MAX_DAYS_BACK else None
     if kind == "weekday":
-        weekday = vocab.weekdays[_key(groups["wd"])]
+        weekday = vocab.calendar.weekdays[_key(groups["wd"])]
         return today - timedelta(days=(today.weekday() - weekday) % 7)
     if kind in ("day_month", "month_day"):
-        return _latest(_number(groups["d"]), vocab.months[_key(groups["mon"])], today, None)
+        month = vocab.calendar.months[_key(groups["mon"])]
+        return _latest(_number(groups["d"]), month, today, None)
     year = groups.get("y")
     if year is not None and len(year) == 2:
         year = "20" + year
@@ -309,7 +279,7 @@ def check_day(day: date, today: date) -> Msg | None:
 
 def parse_day(text: str, vocab: Vocabulary, today: date) -> date | ParseError:
     """A typed date on its own (the button flow's 'another date')."""
-    rest, day, error = _take_date(normalize(text)[:MAX_TEXT], vocab, today)
+    rest, day, error = _take_date(fold(text)[:MAX_TEXT], vocab, today)
     if error:
         return ParseError(error)
     if day is None or any(w not in vocab.filler for w in rest.split()):
@@ -357,7 +327,7 @@ BARE_NUMBER = re.compile(r"^[0-9]+$")
 def parse_amount(text: str, vocab: Vocabulary, seconds: bool) -> int | ParseError:
     """A typed number of reps (or seconds, `45` / `45s` / `1m`) for the button flow."""
     rest, doses = _take_dose(
-        normalize(text)[:MAX_TEXT], vocab, (*vocab.dose_patterns, vocab.single_pattern)
+        fold(text)[:MAX_TEXT], vocab, (*vocab.dose_patterns, vocab.single_pattern)
     )
     words = rest.split()
     if not doses and len(words) == 1 and BARE_NUMBER.match(words[0]):
@@ -422,7 +392,7 @@ def parse_report(text: str, vocab: Vocabulary, today: date) -> Report | ParseErr
     """Read a `/log` line (without the command) into one Report, or say what was wrong."""
     if len(text) > MAX_TEXT:
         return ParseError(N_("That's too long for me."))
-    rest, ids, error = _take_exercise(normalize(text), vocab)
+    rest, ids, error = _take_exercise(fold(text), vocab)
     if error:
         return ParseError(error)
     # Sides before amounts: `2x10 с каждой стороны` is "on each side", not ten seconds.
@@ -502,6 +472,4 @@ def _entry(
 
 def performed_at(day: date, now: datetime, tz: str) -> datetime:
     """The UTC instant a logged day is stored at: now for today, else noon that day locally."""
-    if day == local_today(now, tz):
-        return now
-    return datetime.combine(day, time(12), ZoneInfo(tz)).astimezone(UTC)
+    return now if day == local_day(now, tz) else local_instant(day, time(12), tz)

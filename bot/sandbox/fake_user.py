@@ -147,8 +147,9 @@ class FakeUser:
 
     # --- buttons --------------------------------------------------------------------------
 
-    def press(self, button: str, message: BotMessage | None = None) -> str:
-        """Tap an inline button by exact text, else by unique case-insensitive substring."""
+    def press(self, button: str, message: BotMessage | None = None, *, exact: bool = False) -> str:
+        """Tap an inline button by exact text, else (unless `exact`) by unique
+        case-insensitive substring."""
         if message is None:
             keyboards = [m for m in self.messages if m.buttons and not m.deleted]
             if not keyboards:
@@ -157,14 +158,14 @@ class FakeUser:
         if message.deleted:
             raise AssertionError(f"message #{message.message_id} was deleted.\n{self.dump()}")
         flat = [b for row in message.buttons for b in row]
-        matches = [b for b in flat if b[0] == button] or [
-            b for b in flat if button.lower() in b[0].lower()
-        ]
+        matches = [b for b in flat if b[0] == button]
+        if not matches and not exact:
+            matches = [b for b in flat if button.lower() in b[0].lower()]
         if len(matches) != 1:
             problem = "no button" if not matches else "ambiguous button"
             raise AssertionError(
                 f"{problem} {button!r} in message #{message.message_id}; "
-                f"available: {[t for t, _ in flat]}\n{self.dump()}"
+                f"available: {message.labels}\n{self.dump()}"
             )
         text, data = matches[0]
         if data is None:

@@ -97,6 +97,11 @@ class BotMessage:
         return [[(b.get("text", ""), b.get("callback_data")) for b in row] for row in rows]
 
     @property
+    def labels(self) -> list[str]:
+        """The inline buttons' texts, row after row."""
+        return [text for row in self.buttons for text, _ in row]
+
+    @property
     def edit_count(self) -> int:
         """How often the bot changed this message."""
         return len(self.edits)

@@ -11,12 +11,20 @@ import logging
 from datetime import date, datetime, timedelta
 
 from bot import storage, views
-from bot.core.localtime import local_today
-from bot.core.planning import MAX_PLANS, Rule, next_occurrences, occurrences
+from bot.core.localtime import local_day
+from bot.core.planning import (
+    MAX_PLANS,
+    Invalid,
+    Rule,
+    check_future,
+    next_occurrences,
+    occurrences,
+)
 from bot.core.text import N_, Msg
 from bot.services import reminders
 from bot.services.state import Services
 from bot.views import callbacks
+from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 # The answers to /runs buttons, worded in the runner's language by `runs_pressed`.
@@ -35,7 +43,7 @@ def settings_of(svc: Services, user_id: int) -> storage.users.Settings:
 
 def today_for(svc: Services, user_id: int) -> date:
     """Today's date in the runner's zone."""
-    return local_today(svc.clock.now(), settings_of(svc, user_id).tz)
+    return local_day(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
 
 
 def preview(svc: Services, rule: Rule, count: int = 3) -> list[datetime]:
@@ -48,21 +56,28 @@ def at_cap(svc: Services, user_id: int) -> bool:
     return storage.plans.count_plans(svc.db, user_id) >= MAX_PLANS
 
 
-def create_plan(svc: Services, user_id: int, rule: Rule) -> list[datetime] | None:
-    """Save a plan and its reminders at once; returns its next three runs, or None when
-    the runner already has `MAX_PLANS` (nothing is saved).
+def save_plan(
+    svc: Services, user_id: int, rule: Rule, t: Translator
+) -> tuple[views.base.View, bool]:
+    """/plan's last step (the shortcut, or "Save"): the plan and its reminders are saved at
+    once, unless its run has passed meanwhile or the runner already has `MAX_PLANS`
+    (another flow, another device). Returns what to show, and whether it was saved.
 
     The cap keeps each rebuild small and bounds how many reminders one runner has due at
     once; databases from before it may hold more, and still work (see `runs_view`).
     """
     now = svc.clock.now()
+    checked = check_future(rule, now)
+    if isinstance(checked, Invalid):
+        return views.plans.plan_rejected(t, checked.message), False
     with svc.db.atomic():
         if at_cap(svc, user_id):  # checked again inside the transaction that saves
-            return None
+            return views.plans.plan_limit(t, MAX_PLANS), False
         plan_id = storage.plans.insert_plan(svc.db, user_id, rule, now)
         reminders.rebuild_user(svc.db, user_id, now)
     log.info("user %s planned runs (plan %s)", user_id, plan_id)
-    return next_occurrences(rule, now, 3)
+    upcoming = next_occurrences(rule, now, 3)
+    return views.plans.plan_saved(t, rule, upcoming, settings_of(svc, user_id).tz_set), True
 
 
 def next_runs(svc: Services, user_id: int, days: int = 7) -> list[views.plans.RunEntry]:

@@ -53,7 +53,7 @@ async def export(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     t = svc.t(user_id)
     wait = svc.cooldown("export", user_id, EXPORT_COOLDOWN_SECONDS)
     if wait:
-        await messaging.send(bot, svc.db, chat_id, views.privacy.export_cooldown(t, wait))
+        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(t, "export", wait))
         return
     now = svc.clock.now()
     try:
@@ -96,7 +96,7 @@ def _zip_export(path: Path, user_id: int, chat_id: int, now: datetime) -> bytes:
                 now,
                 user_id,
                 storage.privacy.export_sets(db, user_id),
-                storage.privacy.user_settings(db, user_id),
+                storage.users.get_user(db, user_id),
                 storage.privacy.user_tables(db, user_id, chat_id),
                 max_bytes=EXPORT_MAX_BYTES,
             )

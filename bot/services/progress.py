@@ -79,7 +79,7 @@ async def send_progress(svc: Services, bot: Bot, user_id: int, chat_id: int) -> 
     t = svc.t(user_id)
     wait = svc.cooldown("progress", user_id, PROGRESS_COOLDOWN_SECONDS)
     if wait:
-        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(t, wait))
+        await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(t, "progress", wait))
         return
     path = storage.db.file_of(svc.db)
     report = await asyncio.to_thread(_gather_apart, svc, path, user_id, svc.clock.now())
@@ -119,12 +119,20 @@ async def _chart(
     except TelegramError as exc:
         log.debug("chat action failed: %s", exc)
     # Drawing takes a few hundred ms of CPU: off the event loop, so other chats keep moving.
-    png = await asyncio.to_thread(views.chart.render, t, data, names)
+    png = await asyncio.to_thread(_draw, t, data, names)
     svc.charts[user_id] = (t.lang, data, png)
     svc.charts.move_to_end(user_id)
     while len(svc.charts) > CHART_CACHE_SIZE:
         svc.charts.popitem(last=False)
     return png
+
+
+def _draw(t: Translator, data: ChartData, names: dict[str, str]) -> bytes:
+    """In a worker thread. matplotlib is imported here, with the first chart drawn, so
+    importing the bot (or running `hipcoach doctor`) never waits for it."""
+    from bot.views import chart
+
+    return chart.render(t, data, names)
 
 
 async def send_history(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:

@@ -36,7 +36,8 @@ from telegram.ext import Application, ExtBot, JobQueue
 
 from bot import storage, views
 from bot.core.clock import from_db, to_db
-from bot.core.planning import Rule, local_instant
+from bot.core.localtime import local_instant
+from bot.core.planning import Rule
 from bot.core.text import N_, Msg
 from bot.services import session
 from bot.services.state import Context, Services, services_of
@@ -322,13 +323,10 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
     if not storage.reminders.claim(svc.db, r.id, now):
         return 0
     late = now - r.due_at > LATE_AFTER
-    settings = storage.users.get_settings(svc.db, r.user_id)
     t = svc.t(r.user_id)  # the runner's language now, not when the row was made
     if r.kind == "pre_run":
         minutes = svc.catalogue.routine_minutes("pre_run")
-        view = views.plans.pre_run_reminder(
-            t, r.id, r.occurrence, now, settings.tz, minutes, late=late
-        )
+        view = views.plans.pre_run_reminder(t, r.id, r.occurrence, now, r.tz, minutes, late=late)
     else:
         minutes = svc.catalogue.routine_minutes("post_run")
         view = views.plans.post_run_reminder(t, r.id, minutes, can_later=r.snoozes < MAX_SNOOZES)

@@ -1,21 +1,22 @@
 """Reports of sets done away from a guided routine: /log (one line or step by step) and
 /undo. A report is committed before the bot confirms it. Lines are read in the runner's
-language and in English (`vocabulary`)."""
+language and in English (the Translator's `vocabulary`)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from telegram import Bot
 
 from bot import storage, views
 from bot.core import reports
-from bot.core.localtime import local_today, today_start
-from bot.core.reports import ParseError, Report, SavedReport, Vocabulary
+from bot.core.localtime import local_day, today_start
+from bot.core.reports import Report
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views import callbacks
+from bot.views.base import View
 from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -24,61 +25,42 @@ log = logging.getLogger(__name__)
 # on how fast one account can grow the database (and with it /export and /progress).
 MAX_REPORTS_PER_DAY = 50
 
-# The parser's words per language, built on first use: (the Translator they came from, ...).
-_vocabularies: dict[str, tuple[Translator, Vocabulary]] = {}
-
-
-def vocabulary(svc: Services, t: Translator) -> Vocabulary:
-    """What /log reads for a runner speaking `t`'s language: its words and English ones.
-    Built once per language (a new set of Translators, as in tests, builds it again)."""
-    cached = _vocabularies.get(t.lang)
-    if cached is None or cached[0] is not t:
-        vocab = reports.vocabulary(t.lang, t.content, svc.catalogue, t.words)
-        cached = _vocabularies[t.lang] = (t, vocab)
-    return cached[1]
-
 
 def today(svc: Services, user_id: int) -> date:
     """Today where the runner is: what "today" and "yesterday" mean in a report."""
-    return local_today(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
+    return local_day(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
 
 
-def at_daily_cap(svc: Services, user_id: int) -> bool:
+def _at_daily_cap(svc: Services, user_id: int, now: datetime, tz: str) -> bool:
     """True once the runner made MAX_REPORTS_PER_DAY reports since their local midnight."""
-    since = today_start(svc.clock.now(), storage.users.user_tz(svc.db, user_id))
+    since = today_start(now, tz)
     made = storage.reports.reports_made_since(svc.db, user_id, since, MAX_REPORTS_PER_DAY)
     return made >= MAX_REPORTS_PER_DAY
 
 
-def save(svc: Services, user_id: int, report: Report) -> SavedReport | None:
-    """Commit one report (performed today = now, an earlier day = that day's local noon);
-    None, with nothing saved, when the runner is at the daily cap."""
-    if at_daily_cap(svc, user_id):
-        log.info("user %s is at the daily cap of %s reports", user_id, MAX_REPORTS_PER_DAY)
-        return None
+def daily_cap(svc: Services, user_id: int, t: Translator) -> View | None:
+    """What to say before a /log flow once the runner is at the daily cap; None below it."""
+    tz = storage.users.user_tz(svc.db, user_id)
+    if _at_daily_cap(svc, user_id, svc.clock.now(), tz):
+        return views.reports.daily_cap(t, MAX_REPORTS_PER_DAY)
+    return None
+
+
+def save(svc: Services, user_id: int, report: Report, t: Translator) -> View:
+    """Commit one report (performed today = now, an earlier day = that day's local noon), and
+    the view that confirms it; at the daily cap, nothing is saved and the view says so."""
     now = svc.clock.now()
-    when = reports.performed_at(report.day, now, storage.users.user_tz(svc.db, user_id))
+    tz = storage.users.user_tz(svc.db, user_id)
+    if _at_daily_cap(svc, user_id, now, tz):
+        log.info("user %s is at the daily cap of %s reports", user_id, MAX_REPORTS_PER_DAY)
+        return views.reports.daily_cap(t, MAX_REPORTS_PER_DAY)
+    when = reports.performed_at(report.day, now, tz)
     exercise = svc.catalogue.exercises[report.exercise]
     saved = storage.reports.save_report(svc.db, user_id, report, exercise, when, now)
     log.info(
         "user %s logged %s/%s (%s sets)", user_id, report.exercise, report.side, saved.set_rows
     )
-    return saved
-
-
-async def save_line(svc: Services, bot: Bot, user_id: int, chat_id: int, text: str) -> None:
-    """`/log rotations 2x10`: save at once, or answer with the accepted forms."""
-    day = today(svc, user_id)
-    t = svc.t(user_id)
-    parsed = reports.parse_report(text, vocabulary(svc, t), day)
-    if isinstance(parsed, ParseError):
-        await messaging.send(bot, svc.db, chat_id, views.reports.usage(t, parsed.reason))
-        return
-    if save(svc, user_id, parsed) is None:
-        view = views.reports.daily_cap(t, MAX_REPORTS_PER_DAY)
-    else:
-        view = views.reports.saved(t, parsed, day)
-    await messaging.send(bot, svc.db, chat_id, view)
+    return views.reports.saved(t, report, local_day(now, tz))
 
 
 # --- /undo -------------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from bot.core.engine import Invalid, Outcome
 from bot.core.localtime import week_start
 from bot.core.text import N_, Msg
 from bot.services.state import Context, Services
-from bot.storage.sessions import Session, Status
+from bot.storage.sessions import Session
 from bot.transport import messaging, timers
 from bot.views import callbacks
+from bot.views.base import OLD_BUTTON, OUT_OF_DATE, SAVED, View
 from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 IN_PLACE = {"paused", "resumed", "go"}
 # The short answer a button press gets (Telegram's toast), by what the press did.
 ANSWERS: dict[str, Msg] = {
-    "set_done": N_("Saved ✓"),
+    "set_done": SAVED,
     "paused": N_("Paused"),
     "resumed": N_("Go!"),
     "pain": N_("Noted. Take care."),
@@ -37,8 +38,6 @@ ANSWERS: dict[str, Msg] = {
     "skipped_exercise": N_("Skipped"),
     "rated": N_("Thanks!"),
 }
-OLD_BUTTON = N_("That button doesn't work any more.")
-OUT_OF_DATE = N_("That button is out of date.")
 NOT_YOURS = N_("That isn't your session.")
 OVER = N_("That session is over.")
 NO_SUCH_ROUTINE = N_("That routine no longer exists.")
@@ -54,15 +53,17 @@ ENDED = N_("Ended")
 async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/routine: offer to continue an unfinished session, else the routine menu."""
     session = storage.sessions.active_session(svc.db, user_id)
-    t = svc.t(user_id)
-    if session is not None:
-        walkthrough = svc.walkthrough(session.routine_id, t.lang)
-        view = views.session.continue_prompt(
-            t, walkthrough, session.id, session.rev, session.cursor, interrupted=False
-        )
-    else:
-        view = views.session.menu(t)
-    await messaging.send(bot, svc.db, chat_id, view)
+    await messaging.send(bot, svc.db, chat_id, _menu(svc, session, svc.t(user_id)))
+
+
+def _menu(svc: Services, active: Session | None, t: Translator) -> View:
+    """The routine menu, or the offer to continue the `active` session."""
+    if active is None:
+        return views.session.menu(t)
+    walkthrough = svc.walkthrough(active.routine_id, t.lang)
+    return views.session.continue_prompt(
+        t, walkthrough, active.id, active.rev, active.cursor, interrupted=False
+    )
 
 
 async def menu_pressed(
@@ -88,18 +89,20 @@ async def choose(
 
 async def begin(svc: Services, bot: Bot, user_id: int, chat_id: int, routine_id: str) -> str:
     """Start a routine (unless one is active: then offer to continue it)."""
+    t = svc.t(user_id)
     if routine_id not in svc.catalogue.routines:
-        return svc.t(user_id).msg(NO_SUCH_ROUTINE)
-    if storage.sessions.active_session(svc.db, user_id) is not None:
-        await open_menu(svc, bot, user_id, chat_id)
-        return svc.t(user_id).msg(IN_PROGRESS)
+        return t.msg(NO_SUCH_ROUTINE)
+    active = storage.sessions.active_session(svc.db, user_id)
+    if active is not None:
+        await messaging.send(bot, svc.db, chat_id, _menu(svc, active, t))
+        return t.msg(IN_PROGRESS)
     walkthrough = svc.walkthrough(routine_id)
     now = svc.clock.now()
     session = storage.sessions.start_session(
         svc.db, user_id, chat_id, routine_id, walkthrough.start(now), now
     )
     log.info("user %s started session %s (%s)", user_id, session.id, routine_id)
-    await _show(svc, bot, session, note=None)
+    await _show(svc, bot, session, t, note=None)
     return ""
 
 
@@ -138,7 +141,7 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
     outcome = walkthrough.press(session.cursor, parsed.action, parsed.arg, now)
     if isinstance(outcome, Invalid):
         return t.msg(OUT_OF_DATE)
-    if not await advance(svc, bot, session, outcome, pressed=message_id):
+    if not await advance(svc, bot, session, outcome, t, pressed=message_id):
         return t.msg(OUT_OF_DATE)
     answer = ANSWERS.get(outcome.note or "")
     return t.msg(answer) if answer is not None else ""
@@ -149,10 +152,12 @@ async def advance(
     bot: Bot,
     session: Session,
     outcome: Outcome,
+    t: Translator,
     *,
     pressed: int | None = None,
 ) -> bool:
-    """Commit an outcome, then show it. False if the session had already moved on."""
+    """Commit an outcome, then show it in `t`'s language. False if the session had already
+    moved on."""
     now = svc.clock.now()
     updated = storage.sessions.apply_outcome(svc.db, session, outcome, now)
     if updated is None:
@@ -168,7 +173,6 @@ async def advance(
     old = {m for m in (session.live_message_id, pressed) if m is not None}
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
-    t = svc.t(session.user_id)
     walkthrough = svc.walkthrough(session.routine_id, t.lang)
     closed = views.session.closed_view(t, walkthrough, session.cursor, outcome)
     # Closing the old message is tidying up: under load it gives way to the next step.
@@ -180,21 +184,20 @@ async def advance(
     if updated.status != "active":
         svc.timers.cancel(session.chat_id)
         storage.sessions.set_live_message(svc.db, session.id, None)
-        await send_summary(svc, bot, updated, note=outcome.note)
+        await send_summary(svc, bot, updated, t, note=outcome.note)
         log.info("session %s ended: %s", session.id, updated.status)
         return True
     if in_place and session.live_message_id is not None:
         updated = replace(updated, live_message_id=session.live_message_id)
-        await _refresh(svc, bot, updated)
+        await _refresh(svc, bot, updated, t)
         _schedule(svc, updated)
         return True
-    await _show(svc, bot, updated, note=outcome.note)
+    await _show(svc, bot, updated, t, note=outcome.note)
     return True
 
 
-async def _show(svc: Services, bot: Bot, session: Session, note: str | None) -> None:
+async def _show(svc: Services, bot: Bot, session: Session, t: Translator, note: str | None) -> None:
     """Send the session's current step as a new (notifying) message and arm its timer."""
-    t = svc.t(session.user_id)
     walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
         t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now(), note=note
@@ -206,11 +209,12 @@ async def _show(svc: Services, bot: Bot, session: Session, note: str | None) -> 
     _schedule(svc, session)
 
 
-async def _refresh(svc: Services, bot: Bot, session: Session, *, tick: bool = False) -> None:
+async def _refresh(
+    svc: Services, bot: Bot, session: Session, t: Translator, *, tick: bool = False
+) -> None:
     """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
     if session.live_message_id is None:
         return
-    t = svc.t(session.user_id)
     walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
         t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now()
@@ -243,11 +247,12 @@ async def on_timer(context: Context) -> None:
         return
     walkthrough = svc.walkthrough(session.routine_id)
     outcome = walkthrough.expire(session.cursor, svc.clock.now())
+    t = svc.t(session.user_id)  # read as it fires: the runner may have changed it
     if outcome is None:
-        await _refresh(svc, context.bot, session, tick=True)
+        await _refresh(svc, context.bot, session, t, tick=True)
         _schedule(svc, session)
         return
-    await advance(svc, context.bot, session, outcome)
+    await advance(svc, context.bot, session, outcome, t)
 
 
 # --- continue, start over, end ---------------------------------------------------------
@@ -274,28 +279,28 @@ async def resume_choice(
     walkthrough = svc.walkthrough(session.routine_id)
     if parsed.action == "go":
         outcome = Outcome(walkthrough.restart_phase(session.cursor, now), note="continued")
-        await advance(svc, bot, session, outcome)
+        await advance(svc, bot, session, outcome, t)
         return t.msg(LETS_GO)
-    await end(svc, bot, session, storage.sessions.early_end_status(svc.db, session.id))
+    await end(svc, bot, session, t)
     if parsed.action == "new":
-        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(svc.t(user_id)))
+        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(t))
     return t.msg(ENDED)
 
 
 async def end(
-    svc: Services, bot: Bot, session: Session, status: Status, note: str | None = None
+    svc: Services, bot: Bot, session: Session, t: Translator, note: str | None = None
 ) -> bool:
-    """Close a session from outside the flow (cancel, start over, idle), with a summary."""
-    if not storage.sessions.end_session(svc.db, session, status, svc.clock.now()):
+    """Close a session from outside the flow (cancel, start over, idle), with a summary:
+    partial if any set was saved, else abandoned."""
+    ended = storage.sessions.end_session(svc.db, session, svc.clock.now())
+    if ended is None:
         return False
     svc.timers.cancel(session.chat_id)
     if session.live_message_id is not None:
         await messaging.strip_buttons(bot, session.chat_id, session.live_message_id)
     storage.sessions.set_live_message(svc.db, session.id, None)
-    ended = storage.sessions.get_session(svc.db, session.id)
-    assert ended is not None
-    await send_summary(svc, bot, ended, note=note)
-    log.info("session %s ended: %s%s", session.id, status, f" ({note})" if note else "")
+    await send_summary(svc, bot, ended, t, note=note)
+    log.info("session %s ended: %s%s", session.id, ended.status, f" ({note})" if note else "")
     return True
 
 
@@ -304,7 +309,7 @@ async def cancel(svc: Services, bot: Bot, user_id: int) -> bool:
     session = storage.sessions.active_session(svc.db, user_id)
     if session is None:
         return False
-    return await end(svc, bot, session, storage.sessions.early_end_status(svc.db, session.id))
+    return await end(svc, bot, session, svc.t(user_id))
 
 
 # --- summaries -------------------------------------------------------------------------
@@ -340,8 +345,9 @@ def build_summary(svc: Services, session: Session, t: Translator) -> views.sessi
     )
 
 
-async def send_summary(svc: Services, bot: Bot, session: Session, note: str | None = None) -> None:
-    t = svc.t(session.user_id)
+async def send_summary(
+    svc: Services, bot: Bot, session: Session, t: Translator, note: str | None = None
+) -> None:
     view = views.session.summary(t, build_summary(svc, session, t), note)
     await messaging.send(bot, svc.db, session.chat_id, view)
 
@@ -390,5 +396,4 @@ async def sweep_idle(context: Context) -> None:
     for session in storage.sessions.idle_sessions(svc.db, cutoff):
         if not svc.serves(session.user_id):
             continue
-        status = storage.sessions.early_end_status(svc.db, session.id)
-        await end(svc, context.bot, session, status, note="idle")
+        await end(svc, context.bot, session, svc.t(session.user_id), note="idle")

@@ -57,7 +57,7 @@ async def language_pressed(
 async def _chat_menu(svc: Services, bot: Bot, t: Translator, user_id: int, chat_id: int) -> None:
     """Telegram words the menu by the app's language; this chat gets the chosen one."""
     commands = COMMANDS + (ADMIN_COMMANDS if user_id in svc.config.admin_ids else [])
-    menu = views.session.command_menu(t, commands)
+    menu = views.commands.command_menu(t, commands)
     try:
         await bot.set_my_commands(
             [BotCommand(name, text) for name, text in menu], scope=BotCommandScopeChat(chat_id)

@@ -7,13 +7,10 @@ are covered without touching this module.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 from sqlite_utils import Database
-
-log = logging.getLogger(__name__)
 
 
 def export_sets(db: Database, user_id: int) -> Iterator[dict[str, Any]]:
@@ -97,12 +94,6 @@ def _children_first(db: Database, tables: list[str]) -> list[str]:
         order.extend(ready)
         remaining -= set(ready)
     return order
-
-
-def user_settings(db: Database, user_id: int) -> dict[str, Any] | None:
-    """The user's own `users` row."""
-    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
-    return rows[0] if rows else None
 
 
 def user_tables(

@@ -39,6 +39,7 @@ class Reminder:
     chat_id: int = 0
     user_active: bool = True
     remind_minutes: int | None = None
+    tz: str = "UTC"
 
 
 def _reminder(row: dict[str, Any]) -> Reminder:
@@ -58,6 +59,7 @@ def _reminder(row: dict[str, Any]) -> Reminder:
         chat_id=row.get("chat_id") or 0,
         user_active=bool(row.get("user_active", 1)),
         remind_minutes=row.get("remind_minutes"),
+        tz=row.get("tz") or "UTC",
     )
 
 
@@ -109,7 +111,7 @@ def skip_occurrence(db: Database, plan_id: int, occurrence: datetime, now: datet
 
 
 _DUE = (
-    "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes "
+    "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes, u.tz "
     "FROM reminders r JOIN users u ON u.id = r.user_id "
 )
 

@@ -8,7 +8,6 @@ export treat both alike and /undo removes exactly one report.
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -18,8 +17,6 @@ from bot.core.clock import from_db, to_db
 from bot.core.content import Exercise
 from bot.core.progress import HistoryItem
 from bot.core.reports import Report, SavedReport, Side
-
-log = logging.getLogger(__name__)
 
 
 def set_rows(entry: Report, exercise: Exercise) -> list[dict[str, Any]]:

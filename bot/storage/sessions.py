@@ -14,10 +14,15 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from bot.core.clock import from_db, to_db
-from bot.core.engine import Cursor, Outcome, SetResult
+from bot.core.engine import TIMED_PHASES, Cursor, Outcome, SetResult
 
 Status = Literal["active", "completed", "partial", "abandoned"]
-RUNNING = ("ready", "work", "rest")
+# How a session closed before its last step ends: partial if any set was saved, else
+# abandoned (the one place this rule is written; `sessions` is the row being updated).
+ENDED_EARLY = (
+    "CASE WHEN EXISTS (SELECT 1 FROM sets WHERE session_id = sessions.id) "
+    "THEN 'partial' ELSE 'abandoned' END"
+)
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,11 @@ def active_sessions(db: Database) -> list[Session]:
 
 def idle_sessions(db: Database, idle_since: datetime) -> list[Session]:
     """Active sessions waiting on the runner (no timer running) since before `idle_since`."""
+    timed = sorted(TIMED_PHASES)
     rows = db.query(
         "SELECT * FROM sessions WHERE status = 'active' AND updated_at < ? "
-        "AND phase NOT IN ('ready', 'work', 'rest')",
-        [to_db(idle_since)],
+        f"AND phase NOT IN ({', '.join('?' * len(timed))})",
+        [to_db(idle_since), *timed],
     )
     return [_session(r) for r in rows]
 
@@ -104,10 +110,8 @@ def start_session(
     """Open a new session; any session still active for the user is closed first."""
     with db.atomic():
         db.execute(
-            "UPDATE sessions SET status = CASE WHEN EXISTS "
-            "(SELECT 1 FROM sets WHERE session_id = sessions.id) "
-            "THEN 'partial' ELSE 'abandoned' END, ended_at = ?, updated_at = ?, rev = rev + 1 "
-            "WHERE user_id = ? AND status = 'active'",
+            f"UPDATE sessions SET status = {ENDED_EARLY}, ended_at = ?, updated_at = ?, "
+            "rev = rev + 1 WHERE user_id = ? AND status = 'active'",
             [to_db(now), to_db(now), user_id],
         )
         row = {
@@ -168,9 +172,11 @@ def apply_outcome(
                     "created_at": stamp,
                 }
             )
-        if status == "partial" and not _has_sets(db, session.id):
-            status = "abandoned"
-            db.execute("UPDATE sessions SET status = 'abandoned' WHERE id = ?", [session.id])
+        if status == "partial":  # stopped early: settled once this step's sets are in
+            [(status,)] = db.execute(
+                f"UPDATE sessions SET status = {ENDED_EARLY} WHERE id = ? RETURNING status",
+                [session.id],
+            ).fetchall()
         if outcome.feedback:
             exercise, rating = outcome.feedback
             db.execute(
@@ -187,18 +193,6 @@ def apply_outcome(
         updated_at=now,
         ended_at=now if outcome.finished else None,
     )
-
-
-def _has_sets(db: Database, session_id: int) -> bool:
-    return (
-        db.execute("SELECT 1 FROM sets WHERE session_id = ? LIMIT 1", [session_id]).fetchone()
-        is not None
-    )
-
-
-def early_end_status(db: Database, session_id: int) -> Status:
-    """A session ended before its last step: partial if any set was saved, else abandoned."""
-    return "partial" if _has_sets(db, session_id) else "abandoned"
 
 
 def _insert_set(db: Database, session: Session, result: SetResult, stamp: str) -> None:
@@ -224,14 +218,26 @@ def _insert_set(db: Database, session: Session, result: SetResult, stamp: str) -
     )
 
 
-def end_session(db: Database, session: Session, status: Status, now: datetime) -> bool:
-    """Close a session (idle timeout, start over) if it is still as the caller saw it."""
-    cursor = db.execute(
-        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, phase = 'done', "
-        "ends_at = NULL, rev = rev + 1 WHERE id = ? AND rev = ? AND status = 'active'",
-        [status, to_db(now), to_db(now), session.id, session.rev],
+def end_session(db: Database, session: Session, now: datetime) -> Session | None:
+    """Close a session before its last step (/cancel, start over, idle timeout) if it is
+    still as the caller saw it: returns it ended, or None if it had moved on."""
+    with db.atomic():  # RETURNING is a read too: sqlite-utils would not commit it alone
+        rows = db.execute(
+            f"UPDATE sessions SET status = {ENDED_EARLY}, ended_at = ?, updated_at = ?, "
+            "phase = 'done', ends_at = NULL, rev = rev + 1 "
+            "WHERE id = ? AND rev = ? AND status = 'active' RETURNING status",
+            [to_db(now), to_db(now), session.id, session.rev],
+        ).fetchall()
+    if not rows:
+        return None
+    return replace(
+        session,
+        status=rows[0][0],
+        ended_at=now,
+        updated_at=now,
+        cursor=replace(session.cursor, phase="done", ends_at=None),
+        rev=session.rev + 1,
     )
-    return cursor.rowcount == 1
 
 
 def set_live_message(db: Database, session_id: int, message_id: int | None) -> None:

@@ -68,8 +68,8 @@ def set_active(db: Database, user_id: int, active: bool) -> None:
 
 
 def user_tz(db: Database, user_id: int) -> str:
-    user = get_user(db, user_id)
-    return user["tz"] if user else "UTC"
+    row = db.execute("SELECT tz FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else "UTC"
 
 
 def note_group(db: Database, chat_id: int, now: datetime) -> bool:
@@ -103,11 +103,6 @@ def set_afterrun_minutes(db: Database, user_id: int, minutes: int | None) -> Non
 
 
 # --- the user's zone --------------------------------------------------------------------
-
-
-def zone_is_set(db: Database, user_id: int) -> bool:
-    row = db.execute("SELECT tz_set_at FROM users WHERE id = ?", [user_id]).fetchone()
-    return bool(row and row[0])
 
 
 def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:

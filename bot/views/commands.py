@@ -1,13 +1,16 @@
 """The command menu Telegram shows, and /help lists: (command, description).
 
 Commands are the same in every language; their descriptions are translated
-(`bot.views.session.command_menu`) and published per language at start-up (bot.app), and
-per chat when a runner picks a language with /language.
+(`command_menu`) and published per language at start-up (bot.app), and per chat when a
+runner picks a language with /language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.text import N_, Msg
+from bot.views.i18n import Translator
 
 COMMANDS: list[tuple[str, Msg]] = [
     ("routine", N_("Start or continue a hip routine")),
@@ -24,8 +27,14 @@ COMMANDS: list[tuple[str, Msg]] = [
     ("export", N_("Download all your data")),
     ("deleteme", N_("Delete all your data")),
     ("language", N_("Change the language")),
+    # Translators: /help's description in the menu, and the heading of /help's answer.
     ("help", N_("What I can do")),
     ("cancel", N_("Leave what you're doing")),
 ]
 # Shown only in the menus of the chats of HIPCOACH_ADMIN_IDS.
 ADMIN_COMMANDS: list[tuple[str, Msg]] = [("stats", N_("Users, sessions, reminders and errors"))]
+
+
+def command_menu(t: Translator, commands: Sequence[tuple[str, Msg]]) -> list[tuple[str, str]]:
+    """(command, description in the runner's language): Telegram's menu and /help."""
+    return [(name, t.msg(text)) for name, text in commands]

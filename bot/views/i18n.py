@@ -2,8 +2,9 @@
 
 A `Translator` is one language: its compiled catalog (bot/locales/<lang>/LC_MESSAGES/
 hipcoach.mo, built from the .po by `make catalogs`), its content (data/exercises.<lang>.toml)
-and Babel's formats for dates, times and numbers. Views take one as their first argument,
-`t`, and word everything through it:
+and Babel's formats for dates, times and numbers; and what a runner may type in it (`words`
+for /plan, `vocabulary` for /log, each with English). Views take one as their first
+argument, `t`, and word everything through it:
 
     t._("Plan deleted.")                              # gettext
     t._("Again in {minutes} min.", minutes=10)        # named placeholders, str.format
@@ -30,6 +31,7 @@ from babel.numbers import format_decimal
 from bot import paths
 from bot.core.content import Catalogue, CatalogueError
 from bot.core.language import LANGUAGES, SOURCE, Words, words_for
+from bot.core.reports import Vocabulary, vocabulary
 from bot.core.text import Msg
 
 DOMAIN = "hipcoach"
@@ -70,6 +72,8 @@ class Translator:
     content: Catalogue
     # The runner's words and English ones: "/plan tomorrow" works in every language.
     words: Words
+    # What /log reads in this language (and in English), built once with the Translator.
+    vocabulary: Vocabulary
     locale: Locale = field(init=False)
     # Whether small whole numbers read as plain ASCII digits here (a fast path: counts and
     # seconds are formatted on every countdown tick).
@@ -138,11 +142,17 @@ def load_translators(
     catalogues: dict[str, Catalogue], locale_dir: Path = LOCALE_DIR
 ) -> dict[str, Translator]:
     """One Translator per language the bot speaks; fails at start-up if any is incomplete."""
-    english = words_for(SOURCE, catalogues[SOURCE].words.day_words())
+    source = catalogues[SOURCE]
+    english = words_for(SOURCE, source.words)
     out = {}
     for lang in LANGUAGES:
-        words = words_for(lang, catalogues[lang].words.day_words())
+        content = catalogues[lang]
+        words = words_for(lang, content.words) | english
         out[lang] = Translator(
-            lang, load_messages(lang, locale_dir), catalogues[lang], words | english
+            lang,
+            load_messages(lang, locale_dir),
+            content,
+            words,
+            vocabulary(lang, content, source, words),
         )
     return out

@@ -19,15 +19,13 @@ from bot.core.text import N_, Msg
 from bot.views import callbacks
 from bot.views.base import NOT_NOW, SHARE_LOCATION, Buttons, ReplyView, View
 from bot.views.i18n import Translator
+from bot.views.reports import upper_first
 
 DURATION_CHOICES = (30, 45, 60, 90)
 
 # Short answers in the /plan flow and the settings: a button's callback answer or a
 # one-line reply, worded with `t.msg`.
 NEED_A_DAY = N_("Tap at least one day, or pick a single day.")
-SAVED = N_("Saved ✓")
-# Translators: the answer to the ✖ Cancel button of /plan.
-CANCELLED = N_("Cancelled")
 NO_PLAN_SAVED = N_("No plan saved.")
 OK_NO_PLAN_SAVED = N_("OK, no plan saved.")
 DATE_AGAIN = N_("Send a date that's still ahead, like 2026-12-01 (or /cancel).")
@@ -103,11 +101,6 @@ def _upcoming_lines(t: Translator, upcoming: Sequence[datetime], tz: str) -> lis
     return [t._("Next: {runs}", runs=" · ".join(day_time(t, when, tz) for when in upcoming))]
 
 
-def _label(name: str) -> str:
-    """A button label starts with a capital: `lun` -> `Lun`."""
-    return name[:1].upper() + name[1:]
-
-
 # --- reminders --------------------------------------------------------------------------
 
 
@@ -134,12 +127,11 @@ def pre_run_reminder(
             routine=t.number(routine_minutes),
         )
     )
+    # One button a row: their words fit a phone in every language.
     buttons: Buttons = [
         [(t._("▶ Start warm-up"), callbacks.reminder_button(reminder_id, "go"))],
-        [
-            (t._("⏰ Snooze 10 min"), callbacks.reminder_button(reminder_id, "snz")),
-            (t._("⏭ Skip this run"), callbacks.reminder_button(reminder_id, "skip")),
-        ],
+        [(t._("⏰ Snooze 10 min"), callbacks.reminder_button(reminder_id, "snz"))],
+        [(t._("⏭ Skip this run"), callbacks.reminder_button(reminder_id, "skip"))],
     ]
     return View("\n".join(lines), buttons)
 
@@ -194,15 +186,16 @@ def choose_days(t: Translator, selected: frozenset[int], tz: str, tz_set: bool) 
         "<b>When do you run?</b>\nTap your running days, then <b>Next</b>. Or pick a single day."
     )
     day = [
-        (f"{'✓ ' if d in selected else ''}{_label(t.weekday(d))}", callbacks.plan_weekday(d))
+        (f"{'✓ ' if d in selected else ''}{upper_first(t.weekday(d))}", callbacks.plan_weekday(d))
         for d in range(7)
     ]
     buttons: Buttons = [
         day[:4],
         day[4:],
         [
-            (t._("Today"), callbacks.plan_choice("today")),
-            (t._("Tomorrow"), callbacks.plan_choice("tmrw")),
+            (upper_first(t._("today")), callbacks.plan_choice("today")),
+            # Translators: a button of /plan: a run tomorrow (its first letter is capitalised).
+            (upper_first(t._("tomorrow")), callbacks.plan_choice("tmrw")),
             (t._("Other date"), callbacks.plan_choice("date")),
         ],
         [
@@ -264,6 +257,8 @@ def confirm(t: Translator, rule: Rule, upcoming: Sequence[datetime], tz_set: boo
 PLANS_PER_PAGE = 8
 RUN_LINES = 14  # upcoming runs listed; the rest are counted
 SKIP_BUTTONS = 8
+# A button alone in its row shows about this many characters on a phone.
+BUTTON_CHARS = 45
 
 
 @dataclass(frozen=True)
@@ -335,7 +330,9 @@ def runs_list(t: Translator, shown: RunsPage, tz: str, tz_set: bool) -> View:
     for plan_id, rule in shown.plans:
         text = rule_text(t, rule)
         lines.append(f"• {escape(text)}")
-        label = t._("🗑 Delete {plan}", plan=text)[:60]
+        label = t._("🗑 Delete {plan}", plan=text)
+        if len(label) > BUTTON_CHARS:  # a plan of many days: the line above shows it whole
+            label = label[: BUTTON_CHARS - 1] + "…"
         buttons.append([(label, callbacks.delete_plan_button(plan_id))])
     nav = _page_buttons(t, shown.page, shown.pages)
     if nav:

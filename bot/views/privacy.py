@@ -70,13 +70,3 @@ def export_too_large(t: Translator, limit_mb: int) -> View:
             limit_mb=t.number(limit_mb),
         )
     )
-
-
-def export_cooldown(t: Translator, seconds: int) -> View:
-    # Translators: {n} is a number of seconds; "s" may be any short form of "seconds".
-    text = t.n_(
-        "Just did that — try /export again in {n} s.",
-        "Just did that — try /export again in {n} s.",
-        seconds,
-    )
-    return View(text)

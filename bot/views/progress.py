@@ -8,11 +8,11 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.core.content import Exercise
+from bot.core.localtime import local_day
 from bot.core.progress import Balance, HistoryItem, Progress, Streak
-from bot.core.reports import Report
 from bot.views.base import View
 from bot.views.i18n import Translator
-from bot.views.reports import amount_text, day_text, upper_first
+from bot.views.reports import day_text, sided_amount, upper_first
 
 
 def streak_text(t: Translator, s: Streak) -> str:
@@ -128,66 +128,58 @@ def no_progress(t: Translator) -> View:
     )
 
 
-def cooldown(t: Translator, seconds: int) -> View:
-    # Translators: {n} is a number of seconds; "s" may be any short form of "seconds".
+def cooldown(t: Translator, command: str, seconds: int) -> View:
+    """A heavy command (/progress, /export) asked for again within its cooldown."""
+    # Translators: {command} is progress or export; {n} is a number of seconds ("s" may
+    # be any short form of "seconds").
     text = t.n_(
-        "Just sent that — try /progress again in {n} s.",
-        "Just sent that — try /progress again in {n} s.",
+        "Just sent that — try /{command} again in {n} s.",
+        "Just sent that — try /{command} again in {n} s.",
         seconds,
+        command=command,
     )
     return View(text)
 
 
 def history_line(t: Translator, item: HistoryItem, tz: str, today: date) -> str:
-    """One line (HTML-escaped): `Today 07:30 · 🦵 Full routine — 6 sets ✓`, or a report's
+    """One line (HTML-escaped): `Today, 07:30 · 🦵 Full routine — 6 sets ✓`, or a report's
     `Yesterday · ✍️ rotations 2 × 10 each side`. Names come from the runner's content; an
     entry since removed from the content shows by its id."""
-    local = item.at.astimezone(ZoneInfo(tz))
     if item.kind == "report" and item.report is not None:
         entry = item.report.report
-        day = escape(upper_first(day_text(t, entry.day, today)))
+        day = upper_first(day_text(t, entry.day, today))
         exercise = t.content.exercises.get(entry.exercise)
-        if exercise is None:
-            return f"{day} · ✍️ {escape(entry.exercise)}"
-        return f"{day} · ✍️ {escape(exercise.short)} {escape(_dose(t, entry, exercise))}"
-    when = escape(f"{upper_first(day_text(t, local.date(), today))} {t.time(local)}")
+        name = exercise.short if exercise else entry.exercise
+        return escape(f"{day} · ✍️ {name} {sided_amount(t, entry)}")
+    local = item.at.astimezone(ZoneInfo(tz))
+    when = escape(t.day_time(local, day=upper_first(day_text(t, local.date(), today))))
     routine = t.content.routines.get(item.routine_id or "")
     name = f"{routine.emoji} {routine.name}".strip() if routine else (item.routine_id or "")
     name, n = escape(name), item.sets_done
     if item.status == "partial":
-        # Translators: a stopped guided routine in /history: {when} is "Today 07:30".
+        # Translators: a stopped guided routine in /history: {when} is "Today, 07:30".
         return t.n_(
             "{when} · {routine} — {n} set stopped", "{when} · {routine} — {n} sets stopped", n,
             when=when, routine=name,
         )  # fmt: skip
     if item.status == "active":
-        # Translators: a guided routine still going on, in /history: {when} is "Today 07:30".
+        # Translators: a guided routine still going on, in /history: {when} is "Today, 07:30".
         return t.n_(
             "{when} · {routine} — {n} set in progress",
             "{when} · {routine} — {n} sets in progress",
             n, when=when, routine=name,
         )  # fmt: skip
-    # Translators: a finished guided routine in /history: {when} is "Today 07:30".
+    # Translators: a finished guided routine in /history: {when} is "Today, 07:30".
     return t.n_(
         "{when} · {routine} — {n} set ✓", "{when} · {routine} — {n} sets ✓", n,
         when=when, routine=name,
     )  # fmt: skip
 
 
-def _dose(t: Translator, entry: Report, exercise: Exercise) -> str:
-    """`2 × 10 each side`: the same words /log confirms with (bot.views.reports.dose_text)."""
-    amount = amount_text(t, entry)
-    if entry.side == "right":
-        return t._("{amount} right side", amount=amount)
-    if entry.side == "left":
-        return t._("{amount} left side", amount=amount)
-    return t._("{amount} each side", amount=amount) if exercise.dose.sides else amount
-
-
 def history(t: Translator, items: Sequence[HistoryItem], tz: str, now: datetime) -> View:
     if not items:
         return View(t._("No sessions or logs yet. /routine starts one; /log adds sets."))
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = local_day(now, tz)
     # Translators: the heading of /history, over the runner's last {n} sessions and logs.
     lines = [t.n_("🗒 <b>Your last {n}</b>", "🗒 <b>Your last {n}</b>", len(items))]
     lines += [history_line(t, i, tz, today) for i in items]

@@ -15,6 +15,7 @@ from bot.core.text import Msg
 from bot.views import callbacks
 from bot.views.base import Buttons, View
 from bot.views.i18n import Translator
+from bot.views.session import side_text
 
 DAYS_OFFERED = 7
 
@@ -23,6 +24,7 @@ DAYS_OFFERED = 7
 
 
 def upper_first(text: str) -> str:
+    """A button label or a line starts with a capital: `lun` -> `Lun`, `today` -> `Today`."""
     return text[:1].upper() + text[1:]
 
 
@@ -38,10 +40,12 @@ def _cancel(t: Translator) -> list[tuple[str, str]]:
 def day_text(t: Translator, day: date, today: date) -> str:
     """`today`, `yesterday`, else `Mon 12 May` (`lun, 12 may`; `пн, 12 мая`)."""
     if day == today:
-        # Translators: the day of a log, in a line such as "Hip rotations · 2 × 10 · today".
+        # Translators: a day, as in "Hip rotations · 2 × 10 · today"; also a button and the
+        # start of a /history line, where the bot capitalises its first letter ("Today").
         return t._("today")
     if day == today - timedelta(days=1):
-        # Translators: the day of a log, in a line such as "Hip rotations · 2 × 10 · yesterday".
+        # Translators: a day, as in "Hip rotations · 2 × 10 · yesterday"; also a button and
+        # the start of a /history line, where the bot capitalises its first letter.
         return t._("yesterday")
     return t.day(day)
 
@@ -53,29 +57,31 @@ def amount_text(t: Translator, entry: Report) -> str:
         return t._(
             "{sets} × {seconds} s", sets=t.number(entry.sets), seconds=t.number(entry.seconds)
         )
-    return f"{t.number(entry.sets)} × {t.number(entry.reps or 0)}"
+    return t._("{sets} × {reps}", sets=t.number(entry.sets), reps=t.number(entry.reps or 0))
 
 
-def _sided(exercise: Exercise | None) -> bool:
-    return exercise is None or bool(exercise.dose.sides)
+def sided_amount(t: Translator, entry: Report) -> str:
+    """`2 × 10 each side`, `2 × 12 left side`, `2 × 10` (not escaped): what /log confirms
+    and /history lists. An exercise removed from the content counts as done on each side."""
+    amount = amount_text(t, entry)
+    if entry.side == "right":
+        # Translators: an amount done on the right side, e.g. "2 × 12 right side".
+        return t._("{amount} right side", amount=amount)
+    if entry.side == "left":
+        # Translators: an amount done on the left side, e.g. "2 × 12 left side".
+        return t._("{amount} left side", amount=amount)
+    exercise = t.content.exercises.get(entry.exercise)
+    if exercise is None or exercise.dose.sides:
+        # Translators: an amount done on each side, e.g. "2 × 10 each side".
+        return t._("{amount} each side", amount=amount)
+    return amount
 
 
 def dose_text(t: Translator, entry: Report) -> str:
     """`Hip rotations · 2 × 10 each side` (HTML-escaped)."""
     exercise = t.content.exercises.get(entry.exercise)
-    amount = amount_text(t, entry)
-    if entry.side == "right":
-        # Translators: an amount done on the right side, e.g. "2 × 12 right side".
-        dose = t._("{amount} right side", amount=amount)
-    elif entry.side == "left":
-        # Translators: an amount done on the left side, e.g. "2 × 12 left side".
-        dose = t._("{amount} left side", amount=amount)
-    elif _sided(exercise):
-        # Translators: an amount done on each side, e.g. "2 × 10 each side".
-        dose = t._("{amount} each side", amount=amount)
-    else:
-        dose = amount
-    return escape(f"{exercise.name if exercise else entry.exercise} · {dose}")
+    name = exercise.name if exercise else entry.exercise
+    return escape(f"{name} · {sided_amount(t, entry)}")
 
 
 def entry_text(t: Translator, entry: Report, today: date) -> str:
@@ -85,10 +91,8 @@ def entry_text(t: Translator, entry: Report, today: date) -> str:
 
 def _side_label(t: Translator, side: str, exercise: Exercise) -> str:
     """The side the sets are on, for a step's heading ("" for an exercise without sides)."""
-    if side == "right":
-        return t._("right side")
-    if side == "left":
-        return t._("left side")
+    if side in ("right", "left"):
+        return side_text(t, side)
     return t._("each side") if exercise.dose.sides else ""
 
 

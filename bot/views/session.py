@@ -19,6 +19,7 @@ from bot.core.engine import Cursor, Outcome, Step, Walkthrough
 from bot.core.text import N_, Msg
 from bot.views import callbacks
 from bot.views.base import Buttons, View
+from bot.views.commands import command_menu
 from bot.views.i18n import Translator
 
 # Encodes one session button: cb("go"), cb("n", 7).
@@ -126,14 +127,11 @@ def welcome(t: Translator, first_name: str) -> View:
     return View(text, [[(t._("▶ Start a routine"), callbacks.MENU)]])
 
 
-def command_menu(t: Translator, commands: Sequence[tuple[str, Msg]]) -> list[tuple[str, str]]:
-    """(command, description in the runner's language): Telegram's menu and /help."""
-    return [(name, t.msg(text)) for name, text in commands]
-
-
 def help_text(t: Translator, commands: Sequence[tuple[str, Msg]]) -> View:
     """The command list, the same one Telegram shows in its menu."""
-    lines = [t._("<b>What I can do</b>")]
+    # The heading is the /help command's own description (bot.views.commands).
+    heading = t._("What I can do")
+    lines = [f"<b>{escape(heading)}</b>"]
     lines += [f"/{name} — {escape(text)}" for name, text in command_menu(t, commands)]
     # Translators: {credit} is the article's title, author and magazine, kept as published.
     lines.append("\n" + t._("Exercises adapted from {credit}.", credit=escape(t.content.credit)))
@@ -201,11 +199,17 @@ def continue_prompt(
 
 # --- the guided session ----------------------------------------------------------------
 
-NOTES: dict[str, Msg] = {
-    "pain": SAFETY_NOTE,
-    "skipped_exercise": N_("⏭ Skipped."),
-    "set_skipped": N_("⏭ Set skipped."),
-}
+
+def _note(t: Translator, note: str | None) -> str:
+    """What just happened, above the step it led to ("" for nothing worth saying)."""
+    if note == "pain":
+        return t.msg(SAFETY_NOTE)
+    if note == "skipped_exercise":
+        # Translators: a whole exercise was skipped (its next one follows).
+        return t.p_("exercise", "⏭ Skipped.")
+    if note == "set_skipped":
+        return t._("⏭ Set skipped.")
+    return ""
 
 
 def session_view(
@@ -223,7 +227,7 @@ def session_view(
     step = walkthrough.step(cursor)
     assert step is not None, "a finished session has a summary, not a step view"
     cb: Press = partial(callbacks.session_button, session_id, rev)
-    head = t.msg(NOTES[note]) if note in NOTES else ""
+    head = _note(t, note)
     if step.kind == "card":
         return View(
             _join(head, card_text(t, walkthrough, step)),
@@ -466,7 +470,8 @@ def closed_view(
     if outcome.note == "paced_done":
         line = t.n_("✓ {n} rep paced", "✓ {n} reps paced", dose.reps or 0)
     elif outcome.note == "set_skipped":
-        line = t._("⏭ Skipped")
+        # Translators: under a set's title: this set was skipped.
+        line = t.p_("set", "⏭ Skipped")
     elif outcome.note == "pain":
         line = t._("🤕 Stopped: pain")
     elif outcome.finished:
@@ -532,6 +537,7 @@ def summary(t: Translator, s: Summary, note: str | None = None) -> View:
     ]
     if s.skipped:
         skipped = ", ".join(_skip_text(t, skip) for skip in s.skipped)
+        # Translators: {items} lists skipped exercises and sets ("Band flexion (set 2)").
         lines.append(t._("Skipped: {items}", items=escape(skipped)))
     if s.pain:
         lines.append(t._("Pain reported: {exercises}", exercises=escape(", ".join(s.pain))))
