@@ -70,8 +70,13 @@ def register(
         (0, CallbackQueryHandler(routine.routine_chosen, pattern=callbacks.ROUTINE_PATTERN)),
         (0, CallbackQueryHandler(routine.session_button, pattern=callbacks.SESSION_PATTERN)),
         (0, CallbackQueryHandler(routine.resume_button, pattern=callbacks.RESUME_PATTERN)),
+        # Hip tightness, 0-10, on a session's first card and its summary.
+        (0, CallbackQueryHandler(routine.checkin_button, pattern=callbacks.CHECKIN_PATTERN)),
         # Planned runs, time zone and reminder settings; reminder buttons.
         (0, CommandHandler("runs", reminders.runs_command, filters=PRIVATE)),
+        # /settings: every preference in one message, its buttons (`st:`) edit it in place.
+        (0, CommandHandler("settings", settings.settings_command, filters=PRIVATE)),
+        (0, CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN)),
         (0, CommandHandler("timezone", settings.timezone_command, filters=PRIVATE)),
         (0, CommandHandler("remind", settings.remind_command, filters=PRIVATE)),
         (0, CommandHandler("afterrun", settings.afterrun_command, filters=PRIVATE)),

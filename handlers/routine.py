@@ -10,16 +10,37 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import services
+from bot import services, views
+from bot.core.numbers import parse_int
 from bot.services.state import Context
+from bot.transport import messaging
+from bot.views.callbacks import MAX_MINUTES
 from handlers.common import press_of, translator
 
 
 async def routine_command(update: Update, context: Context) -> None:
+    """`/routine`: the menu; `/routine 5` (or `5m`, `5 min`): a session that fits 5 minutes."""
     assert update.effective_user is not None and update.effective_chat is not None
-    await services.session.open_menu(
-        context.svc, context.bot, update.effective_user.id, update.effective_chat.id
-    )
+    svc, user_id, chat_id = context.svc, update.effective_user.id, update.effective_chat.id
+    if not context.args:
+        await services.session.open_menu(svc, context.bot, user_id, chat_id)
+        return
+    minutes = _minutes(context.args)
+    if minutes is None:
+        view = views.session.fit_usage(translator(update, context), 1, MAX_MINUTES)
+        await messaging.send(context.bot, svc.db, chat_id, view)
+        return
+    await services.session.offer_fitted(svc, context.bot, user_id, chat_id, minutes)
+
+
+def _minutes(args: list[str]) -> int | None:
+    """`5`, `5m`, `5min`, `5 min` -> 5 (1 to MAX_MINUTES); anything else -> None."""
+    word = "".join(args).lower()
+    for unit in ("minutes", "minute", "mins", "min", "m"):
+        if word.endswith(unit):
+            word = word.removesuffix(unit)
+            break
+    return parse_int(word, 1, MAX_MINUTES)
 
 
 async def cancel_command(update: Update, context: Context) -> None:
@@ -61,6 +82,15 @@ async def resume_button(update: Update, context: Context) -> None:
     """`c:<session>:<rev>:go|new|end`: the continue-where-you-left-off prompt."""
     press = press_of(update)
     answer = await services.session.resume_choice(
+        context.svc, context.bot, press.user_id, press.message_id, press.data
+    )
+    await press.query.answer(answer or None)
+
+
+async def checkin_button(update: Update, context: Context) -> None:
+    """`k:<session>:<b|a>:<0-10>`: hip tightness before or after a session."""
+    press = press_of(update)
+    answer = await services.session.checkin_pressed(
         context.svc, context.bot, press.user_id, press.message_id, press.data
     )
     await press.query.answer(answer or None)

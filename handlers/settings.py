@@ -1,4 +1,5 @@
-"""/timezone (by name or a shared location), /remind and /afterrun.
+"""/settings and its buttons; /timezone (by name or a shared location), /remind and
+/afterrun, its shortcuts.
 
 Each change rebuilds the runner's future reminders at once (bot.services.plans), so the
 next reminder already follows the new zone or lead time.
@@ -15,11 +16,11 @@ from bot.services.state import Context
 from bot.transport import messaging
 from bot.views import callbacks
 from bot.views.base import OLD_BUTTON, ReplyView, View
-from handlers.common import translator
+from handlers.common import press_of, translator
 
 ASKED = "timezone.asked"
-REMIND_RANGE = (5, 240)
-AFTERRUN_RANGE = (0, 240)
+REMIND_RANGE = callbacks.REMIND_MINUTES
+AFTERRUN_RANGE = callbacks.AFTERRUN_MINUTES
 
 
 async def _send(update: Update, context: Context, view: View) -> None:
@@ -134,3 +135,34 @@ async def afterrun_command(update: Update, context: Context) -> None:
     assert not isinstance(value, str)
     services.plans.change_afterrun(svc, update.effective_user.id, value)
     await _send(update, context, views.plans.afterrun_set(t, value))
+
+
+# --- /settings --------------------------------------------------------------------------
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """`/settings`: every preference and its value, one button each."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    await services.settings.show(
+        context.svc, context.bot, update.effective_user.id, update.effective_chat.id
+    )
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    """`st:…`: open a picker or save a choice; Time zone sends /timezone's prompt."""
+    assert context.user_data is not None
+    press = press_of(update)
+    button = callbacks.parse_settings_button(press.data)
+    if button is None:
+        await press.query.answer(translator(update, context).msg(OLD_BUTTON))
+        return
+    svc = context.svc
+    if button.key == "tz":
+        context.user_data[ASKED] = True  # a location shared next sets the zone
+        await press.query.answer()
+        await services.settings.ask_zone(svc, context.bot, press.user_id, press.chat_id)
+        return
+    answer = await services.settings.pressed(
+        svc, context.bot, press.user_id, press.chat_id, press.message_id, button
+    )
+    await press.query.answer(answer)

@@ -16,7 +16,12 @@ BIG = 2**63 - 1
 
 
 def test_round_trips():
-    assert cb.parse_routine_choice(cb.routine_choice("post_run")) == "post_run"
+    assert cb.parse_routine_choice(cb.routine_choice("post_run")) == ("post_run", None)
+    assert cb.parse_routine_choice(cb.routine_choice("full", 5)) == ("full", 5)
+    assert cb.parse_checkin_button(cb.checkin_button(BIG, "b", 10)) == cb.CheckinButton(
+        BIG, "before", 10
+    )
+    assert cb.parse_session_button(cb.session_button(3, 4, "ck", "nq")).arg == "nq"
     press = cb.parse_session_button(cb.session_button(BIG, BIG, "n", 7))
     assert press == cb.SessionButton(BIG, BIG, "n", 7)
     assert cb.parse_session_button(cb.session_button(3, 4, "fb", "easy")).arg == "easy"
@@ -60,6 +65,13 @@ def test_round_trips():
         "pl:dur:0",
         "tz:../../etc/passwd",
         "m:Full",
+        "m:full:0",
+        "m:full:121",
+        "m:full:5:5",
+        "k:1:b:11",
+        "k:1:c:1",
+        "k:1:a:²",
+        "r:1:2:up:x:y",
     ],
 )
 def test_forged_or_odd_payloads_decode_to_nothing(data):
@@ -70,6 +82,7 @@ def test_forged_or_odd_payloads_decode_to_nothing(data):
         cb.parse_runs_button,
         cb.parse_undo_button,
         cb.parse_routine_choice,
+        cb.parse_checkin_button,
         cb.parse_report_day,
         cb.parse_report_side,
         lambda d: cb.parse_report_number("a", d, 1, 600),
@@ -104,6 +117,8 @@ def test_decoders_never_raise(data):
         cb.parse_report_day,
         cb.parse_report_side,
         cb.parse_plan_days,
+        cb.parse_routine_choice,
+        cb.parse_checkin_button,
     ):
         decode(data)
 
@@ -119,7 +134,9 @@ def test_the_longest_payload_of_each_kind_fits_64_bytes():
         cb.zone_button("America/Argentina/ComodRivadavia"),
         cb.undo_button(BIG),
         cb.report_step("x", "x" * 32),
-        cb.routine_choice("r" * 32),
+        cb.routine_choice("r" * 32, cb.MAX_MINUTES),
+        cb.checkin_button(BIG, "a", 10),
+        cb.session_button(BIG, BIG, "gentle"),
     ]
     for data in longest:
         assert len(data.encode()) <= cb.MAX_BYTES, data

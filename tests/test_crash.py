@@ -18,6 +18,7 @@ from bot.sandbox import BotMessage, FakeBotAPI, FakeBotAPIServer, FakeUser
 from bot.services.reminders import SEND_CONCURRENCY
 
 from .conftest import TOKEN, spawn_bot
+from .flows import asks_question
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
 
@@ -85,7 +86,16 @@ class Runner:
                     self.confirmed.append(key)
                 continue
             elif "😌 Easy" in labels:
-                query = self.user.press("Easy", msg)
+                await self.user.answer_for(self.user.press("Easy", msg), timeout=20)
+                # The coach may ask a watch-point question in the same message.
+                await self.user.wait_until(
+                    lambda msg=msg: asks_question(msg) or self.user.last is not msg, timeout=20
+                )
+                if not asks_question(msg):
+                    continue
+                query = self.user.press("Yes", msg)
+            elif asks_question(msg):  # a question offered back after a restart
+                query = self.user.press("Yes", msg)
             elif "▶ Continue" in labels:
                 query = self.user.press("Continue", msg)
             else:

@@ -14,6 +14,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import matplotlib.text
@@ -21,12 +22,15 @@ import pytest
 
 from bot import views
 from bot.core import planning
+from bot.core.coach import Change, CheckIn, Standing, tightness
+from bot.core.dosing import fit, plan_for
 from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
 from bot.core.language import LANGUAGES, SOURCE
 from bot.core.progress import Balance, ChartData, HistoryItem, Progress, Streak
 from bot.core.reports import Report, SavedReport
 from bot.core.stats import Stats
 from bot.core.text import N_, Msg
+from bot.core.weekly import Suggestion, Week
 from bot.sandbox.html_check import HtmlParseError, parse_html
 from bot.views import chart as chart_view
 from bot.views.base import View
@@ -50,6 +54,9 @@ def every_view(t: Translator) -> Iterator[tuple[str, object]]:
     yield from _reports(t)
     yield from _progress(t)
     yield from _privacy_admin_language(t)
+    yield from _coach(t)
+    yield from _settings(t)
+    yield from _weekly(t)
 
 
 def _session(t: Translator) -> Iterator[tuple[str, object]]:
@@ -268,6 +275,32 @@ def _progress(t: Translator) -> Iterator[tuple[str, object]]:
     ]
     names = {e.id: v.chart_label(e) for e in t.content.exercises.values()}
     yield "progress.progress_text", v.progress_text(t, progress)
+    ex = t.content.exercises
+    stepped = Change("rotations", 1, 2, "easy", NOW - timedelta(days=3))
+    eased = Change("flexion", 1, 0, "pain", NOW - timedelta(days=1))
+    paused = Change("ninety_ninety", 1, 1, "paused", NOW, paused=True)
+    standings = {
+        "rotations": Standing(2, False, stepped.at, stepped),
+        "flexion": Standing(0, False, eased.at, eased),
+        "ninety_ninety": Standing(1, True, paused.at, paused),
+    }
+    for e, standing in [*standings.items(), ("flexion", Standing(1)),
+                        ("ninety_ninety", Standing(1, paused=True))]:  # fmt: skip
+        yield "progress.standing_text", v.standing_text(t, ex[e], standing, "Europe/Madrid")
+    checkins = [CheckIn(NOW - timedelta(weeks=w, days=1), 6 - w % 3, 4) for w in range(8)]
+    tight = tightness(checkins, NOW, "UTC")
+    yield "progress.tightness_text", v.tightness_text(t, tight)
+    before_only = tightness([CheckIn(NOW, 6, None)], NOW, "UTC")
+    yield "progress.tightness_text", v.tightness_text(t, before_only)
+    coached = replace(
+        progress,
+        standings=standings,
+        tightness=tight,
+        chart=replace(chart, tight_before=tight.weekly_before, tight_after=tight.weekly_after),
+    )
+    yield "progress.progress_text", v.progress_text(t, coached)
+    figure = chart_view.figure(t, coached.chart, names)
+    yield "chart.figure", "\n".join(x.get_text() for x in figure.findobj(matplotlib.text.Text))
     for n, unit in ((0, "run"), (1, "run"), (5, "run"), (0, "week"), (1, "week"), (3, "week")):
         yield "progress.streak_text", v.streak_text(t, Streak(n, unit))
     for b in balances:
@@ -302,6 +335,92 @@ def _privacy_admin_language(t: Translator) -> Iterator[tuple[str, object]]:
     yield "language.picker", views.language.picker(t)
     yield "language.changed", views.language.changed(t)
     yield "language.answer", views.language.answer(t)
+
+
+def _coach(t: Translator) -> Iterator[tuple[str, object]]:
+    """The adaptive coach: offers, focus and check-ins on cards, questions, fitted sessions,
+    tightness on the summary, and the shared words for ladders (views.coach)."""
+    s, c = views.session, views.coach
+    base = plan_for(t.content, "full")
+    flexion = base.exercises[1]
+    for offer in ("up", "hard", "short", "pain"):
+        plan = replace(base.with_exercise(replace(flexion, offer=offer, focus=1)), checkin=True)
+        r = Walkthrough(t.content, plan)
+        card = next(x.index for x in r.steps if x.exercise.id == "flexion")
+        yield "session.session_view", s.session_view(t, r, 1, 1, r.enter(card, NOW), NOW)
+    asked = base.with_exercise(replace(base.exercises[0], question=1, focus=0))
+    r = Walkthrough(t.content, replace(asked, checkin=True))
+    check = next(x.index for x in r.steps if x.kind == "check")
+    yield "session.session_view", s.session_view(t, r, 1, 1, r.enter(0, NOW), NOW)
+    yield "session.session_view", s.session_view(t, r, 1, 1, r.enter(0, NOW), NOW, tight_before=6)
+    yield "session.session_view", s.session_view(t, r, 1, 1, r.enter(check, NOW), NOW)
+    yield (
+        "session.session_view",
+        s.session_view(t, r, 1, 1, r.enter(check + 1, NOW), NOW, note="pain_paused"),
+    )
+    for minutes in (5, 30, 1):
+        fitted = Walkthrough(t.content, fit(t.content, base, minutes * 60))
+        yield "session.fitted_preview", s.fitted_preview(t, fitted, minutes)
+    yield "session.fit_usage", s.fit_usage(t, 1, 120)
+    yield "session.all_paused", s.all_paused(t, [t.content.exercise("ninety_ninety").name])
+    yield "session.menu", s.menu(t, {"full": 11, "pre_run": 8, "quick": 5})
+    for before, after in ((None, None), (6, 3), (3, 6), (5, 5), (None, 4)):
+        summary = s.Summary(
+            t.content.routine("post_run").name, "completed", 4, 4, 3.2, [], [], 2,
+            checkin=True, session_id=1, tight_before=before, tight_after=after,
+        )  # fmt: skip
+        yield "session.summary", s.summary(t, summary, "pain_paused" if after == 4 else None)
+    for e in t.content.exercises.values():
+        for step in range(e.ladder.top + 1):
+            yield "coach.level_text", c.level_text(t, e, step)
+            yield "coach.step_dose", c.step_dose(t, e, step)
+    for reason in c.REASONS:
+        change = Change("rotations", 1, 2, reason, NOW)  # type: ignore[arg-type]
+        yield "coach.change_text", c.change_text(t, change, "Europe/Madrid")
+    yield "coach.tightness_value", c.tightness_value(t, 4.5)
+    yield "coach.signed", c.signed(t, -1.25)
+
+
+def _settings(t: Translator) -> Iterator[tuple[str, object]]:
+    s = views.settings
+    on = s.Prefs(
+        "Europe/Madrid", True, 30, 15, True, True, True, 6, "18:00", ("flexion", "ninety_ninety")
+    )
+    off = s.Prefs("UTC", False, None, None, False, False, False, 6, "18:00")
+    yield "settings.main", s.main(t, on)
+    yield "settings.main", s.main(t, off)
+    yield "settings.remind_picker", s.remind_picker(t, 37)
+    yield "settings.remind_picker", s.remind_picker(t, None)
+    yield "settings.afterrun_picker", s.afterrun_picker(t, 0)
+    yield "settings.weekly_picker", s.weekly_picker(t, on)
+    yield "settings.weekly_picker", s.weekly_picker(t, off)
+    yield "settings.language_picker", s.language_picker(t)
+    yield "settings.brought_back", s.brought_back(t, "flexion")
+
+
+def _weekly(t: Translator) -> Iterator[tuple[str, object]]:
+    """The weekly note: every line (a ladder move, a pause, tightness), each suggestion, and
+    tightness with only an average or only a trend."""
+    now, first, last = _at(18, 0, 8), date(2026, 3, 2), date(2026, 3, 8)
+    checkins = [CheckIn(_at(7, 0, 3) - timedelta(weeks=2), 8, 7), CheckIn(_at(7, 0, 3), 6, 4)]
+    changes = [
+        Change("rotations", 0, 1, "easy", _at(8, 0, 5)),
+        Change("flexion", 1, 1, "paused", _at(8, 0, 6), paused=True),
+    ]
+    tight = tightness(checkins, now, "UTC")
+    full = Week(
+        first, last, 3, 4, 3, Streak(5, "run"), changes, tight, Suggestion("paused", "flexion")
+    )
+    yield "weekly.note", views.weekly.note(t, full, "Europe/Madrid", 6)
+    for tip in ("warm_up", "nothing_done", "plan", "checkins_off", "checkins", "keep_up"):
+        week = Week(first, last, 0, 0, 0, Streak(0, "week"), [], None, Suggestion(tip))
+        yield "weekly.note", views.weekly.note(t, week, "UTC", 6)
+    average_only = [CheckIn(_at(7, 0, 3), 6, 5)]
+    trend_only = [CheckIn(_at(7), 8, None), CheckIn(_at(7, 0, 3), 6, None)]
+    for c in (average_only, trend_only):
+        tight = tightness(c, now, "UTC")
+        week = Week(first, last, 1, 0, 0, Streak(1, "week"), [], tight, Suggestion("keep_up"))
+        yield "weekly.note", views.weekly.note(t, week, "UTC", 6)
 
 
 def _texts(value: object) -> list[str]:

@@ -42,6 +42,7 @@ async def do_full_routine(user: FakeUser, tr: Translator) -> BotMessage:
     done_labels = {tr._("✓ Done"), tr._("▶ Start")}
     done_labels |= {tr.n_("✓ All {n}", "✓ All {n}", n) for n in (10, 15)}
     rating = tr.msg(session.RATING_LABELS["right"])
+    yes = tr._("👍 Yes")
     complete = tr._("🎉 <b>{routine} complete!</b>", routine=tr.content.routine("full").name)
     handled: set[tuple[int, int]] = set()
     while True:
@@ -57,6 +58,10 @@ async def do_full_routine(user: FakeUser, tr: Translator) -> BotMessage:
         handled.add((msg.message_id, len(msg.edits)))
         label = next(x for x in msg.labels if x in done_labels | {rating})
         await user.answer_for(user.press(label, msg, exact=True))
+        if label == rating:  # a new runner is asked a watch-point question, in place
+            await user.wait_until(lambda m=msg: yes in m.labels or user.last is not m)
+            if yes in msg.labels:
+                await user.answer_for(user.press(yes, msg, exact=True))
 
 
 @pytest.fixture

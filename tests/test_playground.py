@@ -46,12 +46,16 @@ QUICK_ROUND = [
     "",
     "1",  # ✓ Done (left side)
     "2",  # 👍 Just right
+    "1",  # 👍 Yes: the watch-point question, in the same message
     "1",  # ▶ Start band hip flexion (paced reps run by themselves at scale 0)
     "1",  # ✓ All 15 (right)
     "1",  # ✓ All 15 (left)
     "2",  # 👍 Just right
+    "2",  # 🤏 Not quite
     "1",  # ▶ Start 90/90 (holds and the switch run by themselves)
     "2",  # 👍 Just right
+    "1",  # 👍 Yes
+    "5",  # hip tightness 4, on the summary
 ]
 
 
@@ -102,12 +106,15 @@ async def test_script_plays_a_whole_quick_round(tmp_path):
     fewer = steps[3][1]
     assert "↳ How many did you do?" in fewer and "(edited)" in fewer and "[8] 7" in fewer
     assert "Set 1/1 · left side" in steps[4][1]
-    assert "2/3 · Band hip flexion" in steps[6][1]
-    assert "Did you get all 15?" in steps[7][1]  # the paced reps ran while the script waited
-    assert "3/3 · 90/90 stretch" in steps[10][1]
-    holds = steps[11][1]  # ready, hold, switch, ready, hold: all timers, no input needed
+    assert "💭 Were your circles slow and controlled?" in steps[6][1]  # in the same message
+    assert "2/3 · Band hip flexion" in steps[7][1]
+    assert "Did you get all 15?" in steps[8][1]  # the paced reps ran while the script waited
+    assert "↳ I'll put it first next time." in steps[12][1]  # "Not quite"
+    assert "3/3 · 90/90 stretch" in steps[12][1]
+    holds = steps[13][1]  # ready, hold, switch, ready, hold: all timers, no input needed
     assert "✓ Held 30 s" in holds and "left side" in holds and "How did it feel?" in holds
-    assert "Quick round complete!" in steps[12][1] and "Sets: 6/6" in steps[12][1]
+    assert "Quick round complete!" in steps[15][1] and "Sets: 6/6" in steps[15][1]
+    assert "Hip tightness: 4/10 ✓" in steps[16][1]
     # Each message is printed once, in its final form, unless the runner's input edited it.
     headers = [line for line in text.splitlines() if line.startswith("hipcoach #")]
     fresh = [h for h in headers if not h.endswith("(edited)")]
@@ -130,6 +137,9 @@ async def test_script_plays_a_whole_quick_round(tmp_path):
     assert sets[1]["actual_reps"] == 10 and sets[4]["actual_seconds"] == 30
     feedback = rows(config.db_path, "SELECT exercise, rating FROM feedback ORDER BY id")
     assert [f["rating"] for f in feedback] == ["right"] * 3
+    answers = rows(config.db_path, "SELECT exercise, answer FROM watch_answers ORDER BY id")
+    assert [a["answer"] for a in answers] == ["yes", "not_quite", "yes"]
+    assert session["tight_after"] == 4
 
 
 async def test_script_transcript_is_the_same_every_time(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
+from tests.flows import rate
 
 from .conftest import TOKEN, spawn_bot
 
@@ -41,7 +42,7 @@ async def test_quick_routine_through_the_real_process(tmp_path):
                 if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
                     user.press("✓", msg)
                 elif "😌 Easy" in labels:
-                    user.press("Easy", msg)
+                    await rate(user, msg, "Easy", wait=10)
                     break
         summary = await user.expect("complete!", timeout=10)
         assert "Sets: 6/6" in summary.plain

@@ -10,6 +10,7 @@ import pytest
 
 from bot.sandbox import FakeUser
 from bot.transport.ratelimit import HipcoachRateLimiter
+from tests.flows import rate
 
 pytestmark = pytest.mark.reliability
 
@@ -28,7 +29,7 @@ async def quick_routine(user: FakeUser, *, wait: float = 20.0) -> None:
         elif "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
             user.press("✓", msg)
         elif "😌 Easy" in labels:
-            user.press("Easy", msg)
+            await rate(user, msg, "Easy", wait=wait)
 
 
 def max_in_window(times: list[float], window: float) -> int:
@@ -53,7 +54,7 @@ async def test_pacing_per_chat_and_overall(harness):
     for u in users:
         u.press("Start", await u.expect("90/90"))
     for u in users:
-        u.press("Just right", await u.expect("How did it feel?", timeout=20))
+        await rate(u, await u.expect("How did it feel?", timeout=20), wait=20)
         await u.expect("complete!", timeout=20)
     sends = [r for r in harness.api.requests if r.chat_id and r.method != "answerCallbackQuery"]
     per_chat: dict[int, list[float]] = defaultdict(list)
@@ -202,7 +203,7 @@ async def test_under_load_countdown_edits_thin_out_but_transitions_arrive(harnes
     for u in users:
         u.press("Start", await u.expect("90/90", timeout=10))
     for u in users:
-        u.press("Just right", await u.expect("How did it feel?", timeout=30))
+        await rate(u, await u.expect("How did it feel?", timeout=30), wait=30)
     for u in users:
         await u.expect("complete!", timeout=10)
     limiter = harness.app.bot.rate_limiter

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import storage
+from bot.core.content import load_catalogue
+from bot.core.dosing import plan_for
 from bot.core.engine import Cursor, Outcome, SetResult
 from bot.storage.db import open_db
 from bot.storage.sessions import Session
+from tests.flows import rate
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -35,7 +38,7 @@ async def test_restart_between_sets_offers_to_continue_and_finishes(harness):
     user.press("Continue", prompt)
     confirm = await user.expect("all 15")
     user.press("All 15", confirm)
-    user.press("Just right", await user.expect("How did it feel?"))
+    await rate(user, await user.expect("How did it feel?"))
     summary = await user.expect("complete!")
     assert "Sets: 4/8" in summary.plain and "Skipped: Hip rotations" in summary.plain
     after = harness.rows("SELECT * FROM sets ORDER BY id")
@@ -67,7 +70,7 @@ async def test_restart_mid_timer_offers_the_session_back_on_start(harness):
     prompt = await user.expect("in progress")
     assert sum("I was restarted" in m.plain for m in user.messages) == 1
     user.press("Continue", prompt)
-    user.press("Just right", await user.expect("How did it feel?"))
+    await rate(user, await user.expect("How did it feel?"))
     summary = await user.expect("complete!")
     assert "Sets: 4/4" in summary.plain
     assert len(harness.rows("SELECT * FROM sets")) == 4
@@ -100,9 +103,10 @@ def test_a_session_closed_early_is_partial_with_a_set_else_abandoned(tmp_path):
     db = open_db(tmp_path / "hipcoach.db")
     storage.users.touch_user(db, 1, 1, "Ann", "en", NOW)
     card = Cursor(0, "card")
+    quick = plan_for(load_catalogue(), "quick")
 
     def start() -> Session:
-        return storage.sessions.start_session(db, 1, 1, "quick", card, NOW)
+        return storage.sessions.start_session(db, 1, 1, quick, card, NOW)
 
     def status(session: Session) -> str:
         return db.execute("SELECT status FROM sessions WHERE id = ?", [session.id]).fetchone()[0]

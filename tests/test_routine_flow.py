@@ -8,6 +8,7 @@ import pytest
 
 from bot import services, views
 from bot.sandbox import BotMessage, FakeUser
+from tests.flows import rate
 from tests.i18n import translators
 
 
@@ -27,7 +28,7 @@ async def finish_exercise(user: FakeUser, card: BotMessage, rating: str = "Just 
         if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
             user.press("✓", msg)
         elif any("Just right" in t for t in labels):
-            user.press(rating, msg)
+            await rate(user, msg, rating)
             return
         # timed steps (ready/hold/rest) move on by themselves at time scale 0
 
@@ -82,7 +83,9 @@ async def test_card_shows_the_exercise(bot):
     for part in ("Hip rotations", "mobility", "Works: Hip flexors", "Why:", "How:", "Watch:"):
         assert part in text
     assert "Today: 2 × 10 each side, 30 s rest" in text
-    assert card.labels == ["▶ Start", "⏭ Skip", "■ Stop"]
+    # The card's buttons, then hip tightness 0-10 on two rows (a new runner has check-ins on).
+    assert card.labels == ["▶ Start", "⏭ Skip", "■ Stop"] + [str(n) for n in range(11)]
+    assert [len(row) for row in card.buttons] == [3, 6, 5]
     assert not card.disable_notification
 
 
@@ -253,7 +256,7 @@ async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
         card = await user.expect(exercise.name)
         assert exercise.technique[0] in card.plain and exercise.watch[0] in card.plain
         assert es.msg(views.session.CATEGORIES[exercise.category]) in card.plain
-        assert card.labels == [es._("▶ Start"), es._("⏭ Skip"), es._("■ Stop")]
+        assert card.labels[:3] == [es._("▶ Start"), es._("⏭ Skip"), es._("■ Stop")]
         await _press(user, es._("▶ Start"), card)
         if exercise.dose.kind != "hold":  # a hold runs by itself at time scale 0
             done = (
@@ -269,21 +272,37 @@ async def test_a_spanish_runner_does_a_whole_routine_in_spanish(bot):
         feel = es._("✓ <b>{exercise}</b> done. How did it feel?", exercise=exercise.name)
         rate = await user.expect(_plain(feel))
         answers.append(await _press(user, es.msg(views.session.RATING_LABELS["right"]), rate))
+        # A new runner's first sessions ask one watch-point question, in the same message.
+        await user.wait_until(lambda r=rate: es._("👍 Yes") in r.labels)
+        assert exercise.questions[0] in rate.plain
+        answers.append(await _press(user, es._("👍 Yes"), rate))
     complete = es._("🎉 <b>{routine} complete!</b>", routine=quick.name)
     summary = await user.expect(_plain(complete))
     week = es.n_("This week: {n} routine done 💪", "This week: {n} routines done 💪", 1)
     assert week in summary.plain
-    assert summary.labels == [es._("🔁 Another routine")]
-    saved, thanks = (es.msg(services.session.ANSWERS[n]) for n in ("set_done", "rated"))
-    assert answers == [saved, saved, thanks, saved, saved, thanks, thanks]
+    assert summary.labels == [str(n) for n in range(11)] + [es._("🔁 Another routine")]
+    saved, thanks, nice = (
+        es.msg(services.session.ANSWERS[n]) for n in ("set_done", "asked", "check_yes")
+    )
+    assert answers == [saved, saved, thanks, nice] * 2 + [thanks, nice]
+    # Hip tightness after the session, in Spanish too.
+    answers.append(await _press(user, "3", summary))
+    await user.wait_until(lambda: summary.labels == [es._("🔁 Another routine")])
+    assert es._("📏 Hip tightness: {value}/10 ✓", value=3) in summary.plain
     # Not a word of the English content reached this runner.
     everything = "\n".join(m.plain for m in user.messages)
     for exercise in english.exercises.values():
         assert exercise.name not in everything and exercise.dose.cue not in everything
-    [session] = bot.rows("SELECT routine, status FROM sessions")
-    assert session == {"routine": "quick", "status": "completed"}
+    [session] = bot.rows("SELECT routine, status, tight_before, tight_after FROM sessions")
+    assert session == {
+        "routine": "quick",
+        "status": "completed",
+        "tight_before": None,
+        "tight_after": 3,
+    }
     assert len(bot.rows("SELECT * FROM sets")) == 6
     assert {r["rating"] for r in bot.rows("SELECT rating FROM feedback")} == {"right"}
+    assert [r["answer"] for r in bot.rows("SELECT answer FROM watch_answers")] == ["yes"] * 3
 
 
 async def test_a_session_continues_in_the_language_the_runner_switches_to(bot):

@@ -88,6 +88,46 @@ class Dose(DoseText):
         return self.hold_seconds or 0
 
 
+def dose_seconds(dose: Dose) -> int:
+    """Estimated seconds for one exercise at `dose`: its card, every set on every side
+    (get-ready included) and the rests between sets."""
+    sides = len(dose.side_list())
+    per_set = sides * (dose.work_seconds() + dose.ready_seconds)
+    return CARD_SECONDS + dose.sets * per_set + (dose.sets - 1) * dose.rest_seconds
+
+
+class Rung(_Model):
+    """One step of a ladder: what it changes from the exercise's `[dose]` (nothing, for
+    the article's own dose)."""
+
+    sets: int | None = Field(default=None, ge=1, le=10)
+    reps: int | None = Field(default=None, ge=1, le=100)
+    hold_seconds: int | None = Field(default=None, ge=1, le=600)
+
+    def changes(self) -> dict[str, int]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class Ladder(_Model):
+    """An exercise's doses from gentlest to hardest; `start` is the article's dose, where
+    every runner begins (its rung changes nothing)."""
+
+    start: int = Field(ge=0)
+    steps: tuple[Rung, ...] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _start_is_the_dose(self) -> Ladder:
+        if self.start >= len(self.steps):
+            raise ValueError(f"start {self.start} is past the last step")
+        if self.steps[self.start].changes():
+            raise ValueError("the start step is the [dose] itself: it must change nothing")
+        return self
+
+    @property
+    def top(self) -> int:
+        return len(self.steps) - 1
+
+
 class ExerciseText(_Model):
     """An exercise's words: all a translation may give it."""
 
@@ -98,20 +138,48 @@ class ExerciseText(_Model):
     why: str = Field(min_length=1, max_length=400)
     technique: tuple[str, ...] = Field(min_length=1, max_length=8)
     watch: tuple[str, ...] = Field(min_length=1, max_length=4)
+    # One yes/no question per watch point, asked after the exercise now and then.
+    questions: tuple[str, ...] = Field(min_length=1, max_length=4)
     dose: DoseText
+
+    @model_validator(mode="after")
+    def _a_question_per_watch_point(self) -> ExerciseText:
+        if len(self.questions) != len(self.watch):
+            raise ValueError("'questions' needs one question per 'watch' point")
+        if any(len(q) > 100 for q in self.questions):
+            raise ValueError("a question is longer than 100 characters")
+        return self
 
 
 class Exercise(ExerciseText):
     id: str
     category: Literal["mobility", "strength", "flexibility"]
     dose: Dose
+    ladder: Ladder = Ladder(start=0, steps=(Rung(),))
+
+    @model_validator(mode="after")
+    def _ladder_climbs(self) -> Exercise:
+        """Every rung makes a valid dose, and each is at least as much work as the one
+        below it (a typo that makes a step easier fails here)."""
+        work = [d.sets * d.work_seconds() for d in map(self.dose_at, range(len(self.ladder.steps)))]
+        if work != sorted(work):
+            raise ValueError("ladder: each step must be at least as much work as the one before")
+        return self
+
+    def dose_at(self, step: int) -> Dose:
+        """The dose at ladder step `step` (clamped to the ladder)."""
+        step = max(0, min(step, self.ladder.top))
+        changes = self.ladder.steps[step].changes()
+        if not changes:
+            return self.dose
+        try:
+            return Dose.model_validate({**self.dose.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ValueError(f"ladder step {step}: {exc}") from None
 
     def seconds(self, sets: int | None = None) -> int:
         """Estimated seconds for this exercise at `sets` sets (default: its dose)."""
-        n = sets or self.dose.sets
-        sides = len(self.dose.side_list())
-        per_set = sides * (self.dose.work_seconds() + self.dose.ready_seconds)
-        return CARD_SECONDS + n * per_set + (n - 1) * self.dose.rest_seconds
+        return dose_seconds(self.dose.model_copy(update={"sets": sets or self.dose.sets}))
 
 
 class RoutineText(_Model):
@@ -251,7 +319,7 @@ def translate(source: Catalogue, path: Path) -> Catalogue:
         for extra in sorted(set(have) - set(want)):
             problems.append(f"{path}: {section}.{extra}: not in {content_file(SOURCE).name}")
     for key, ex in text.exercises.items():
-        for field in ("muscles", "technique", "watch"):
+        for field in ("muscles", "technique", "watch", "questions"):
             if key in source.exercises and len(getattr(ex, field)) != len(
                 getattr(source.exercises[key], field)
             ):

@@ -1,9 +1,11 @@
 """The coaching engine: a pure state machine for one guided routine.
 
-A routine unrolls into a fixed list of steps (card, set, rest, feedback per exercise). The
-runner's position is a `Cursor` (step + phase + timer), which is what the database stores.
-Every button press and every timer expiry is a pure function from the old cursor to an
-`Outcome`: the new cursor plus what to record. Nothing here does I/O or reads the clock.
+A session's plan (bot.core.dosing) unrolls into a fixed list of steps (card, sets, rests,
+feedback and, now and then, a watch-point question, per exercise). The runner's position
+is a `Cursor` (step + phase + timer), which is what the database stores. Every button
+press and every timer expiry is a pure function from the old cursor to an `Outcome`: the
+new cursor plus what to record (and, for an accepted ladder offer, the new plan). Nothing
+here does I/O or reads the clock.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.core.content import Catalogue, Exercise
+from bot.core.coach import Answer, Change
+from bot.core.content import CARD_SECONDS, Catalogue, Exercise
+from bot.core.dosing import PlannedExercise, SessionPlan, at_step, plan_for
 
-StepKind = Literal["card", "set", "rest", "feedback"]
-Phase = Literal["card", "ready", "work", "confirm", "rest", "feedback", "paused", "done"]
+StepKind = Literal["card", "set", "rest", "feedback", "check"]
+Phase = Literal["card", "ready", "work", "confirm", "rest", "feedback", "check", "paused", "done"]
 Rating = Literal["easy", "right", "hard", "pain"]
 TIMED_PHASES: frozenset[str] = frozenset({"ready", "work", "rest"})
 # A timer that fires this close to its deadline counts as on time (scheduler jitter).
 EARLY_FIRE = timedelta(milliseconds=50)
 RATINGS: tuple[Rating, ...] = ("easy", "right", "hard", "pain")
+# A watch-point question's buttons: yes, not quite, or no answer.
+CHECK_ANSWERS: dict[str, Answer | None] = {"yes": "yes", "nq": "not_quite", "skip": None}
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,9 @@ class Outcome:
     feedback: tuple[str, Rating] | None = None
     note: str | None = None  # what just happened, for the view: "pain", "set_done", ...
     finished: Literal["completed", "partial"] | None = None
+    plan: SessionPlan | None = None  # the session's new plan (a ladder offer taken)
+    change: Change | None = None  # a ladder change or decision to record
+    answer: tuple[str, int, Answer] | None = None  # (exercise, watch point, answer)
 
 
 @dataclass(frozen=True)
@@ -84,17 +93,30 @@ class Invalid:
 
 
 class Walkthrough:
-    """One routine (the content) unrolled into steps, with the transitions between them.
+    """One session's plan unrolled into steps, with the transitions between them.
 
-    `walkthrough.routine` is the content model (name, exercises); the id string is
-    `walkthrough.routine.id`.
+    `walkthrough.routine` is the content model (name, blurb); `walkthrough.plan` the
+    session's own doses; `walkthrough.exercises` the content exercises at those doses, in
+    the catalogue's language.
     """
 
-    def __init__(self, catalogue: Catalogue, routine_id: str, time_scale: float = 1.0) -> None:
+    def __init__(
+        self, catalogue: Catalogue, plan: SessionPlan | str, time_scale: float = 1.0
+    ) -> None:
+        """`plan`: the session's plan, or a routine id for the routine at the article's
+        doses."""
         self.catalogue = catalogue
-        self.routine = catalogue.routine(routine_id)
+        self.plan = plan_for(catalogue, plan) if isinstance(plan, str) else plan
+        self.routine = catalogue.routine(self.plan.routine)
         self.scale = time_scale
+        self.exercises: dict[str, Exercise] = {
+            e.id: self._dosed(e) for e in self.plan.exercises if e.id in catalogue.exercises
+        }
         self.steps: tuple[Step, ...] = tuple(self._unroll())
+
+    def _dosed(self, planned: PlannedExercise) -> Exercise:
+        exercise = self.catalogue.exercise(planned.id)
+        return exercise.model_copy(update={"dose": planned.dose(exercise.dose)})
 
     def _unroll(self) -> list[Step]:
         steps: list[Step] = []
@@ -102,9 +124,11 @@ class Walkthrough:
         def add(kind: StepKind, exercise: Exercise, **kw: object) -> None:
             steps.append(Step(len(steps), kind, exercise, **kw))  # type: ignore[arg-type]
 
-        for exercise_id in self.routine.exercises:
-            exercise = self.catalogue.exercise(exercise_id)
-            sets = self.catalogue.sets_for(self.routine, exercise)
+        for planned in self.plan.exercises:
+            exercise = self.exercises.get(planned.id)
+            if exercise is None:  # gone from the content since the session started
+                continue
+            sets = exercise.dose.sets
             add("card", exercise)
             for set_no in range(1, sets + 1):
                 for i, side in enumerate(exercise.dose.side_list()):
@@ -112,7 +136,33 @@ class Walkthrough:
                 if set_no < sets:
                     add("rest", exercise, set_no=set_no, sets=sets)
             add("feedback", exercise)
+            if planned.question is not None:
+                add("check", exercise)
         return steps
+
+    def planned(self, step: Step) -> PlannedExercise:
+        planned = self.plan.get(step.exercise.id)
+        assert planned is not None
+        return planned
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The exercises of this session, in order (for "2/3" on a card)."""
+        return tuple(self.exercises)
+
+    def seconds(self) -> float:
+        """The engine's own estimate of the session, in content seconds: each card, every
+        timed phase, and the self-paced reps at their `rep_seconds`."""
+        total = 0.0
+        for step in self.steps:
+            dose = step.exercise.dose
+            if step.kind == "card":
+                total += CARD_SECONDS
+            elif step.kind == "rest":
+                total += dose.rest_seconds
+            elif step.kind == "set":
+                total += dose.work_seconds() + (dose.ready_seconds if dose.timed else 0)
+        return total
 
     # --- queries -----------------------------------------------------------------------
 
@@ -180,6 +230,8 @@ class Walkthrough:
             return Cursor(index, "card")
         if step.kind == "feedback":
             return Cursor(index, "feedback")
+        if step.kind == "check":
+            return Cursor(index, "check")
         if step.kind == "rest":
             return self._timer(index, "rest", now)
         if not step.exercise.dose.timed:
@@ -256,16 +308,7 @@ class Walkthrough:
                 finished="completed" if new.phase == "done" else None,
             )
         if phase == "card":
-            if action == "go":
-                return self._next(cursor, now, note="started")
-            if action == "skipx":
-                new = self.enter(self._after_exercise(cursor), now)
-                return Outcome(
-                    new,
-                    skips=(SkipNote(step.exercise.id, "skipped"),),
-                    note="skipped_exercise",
-                    finished="completed" if new.phase == "done" else None,
-                )
+            return self._card(cursor, step, action, now)
         elif phase == "confirm":
             target = step.exercise.dose.reps or 0
             if action == "done":
@@ -296,13 +339,74 @@ class Walkthrough:
                 return Outcome(resumed, note="resumed")
         elif phase == "feedback" and action == "fb" and arg in RATINGS:
             rating: Rating = arg
+            if rating == "pain":  # no question after pain: on to the next exercise
+                new = self.enter(self._after_exercise(cursor), now)
+                return Outcome(
+                    new,
+                    feedback=(step.exercise.id, rating),
+                    note="pain",
+                    finished="completed" if new.phase == "done" else None,
+                )
+            after = self.steps[cursor.step + 1] if cursor.step + 1 < len(self.steps) else None
+            asked = after is not None and after.kind == "check"
             return self._next(
-                cursor,
-                now,
-                feedback=(step.exercise.id, rating),
-                note="pain" if rating == "pain" else "rated",
+                cursor, now, feedback=(step.exercise.id, rating), note="asked" if asked else "rated"
             )
+        elif phase == "check" and action == "ck" and isinstance(arg, str) and arg in CHECK_ANSWERS:
+            answer = CHECK_ANSWERS[arg]
+            point = self.planned(step).question
+            recorded = (step.exercise.id, point, answer) if answer and point is not None else None
+            return self._next(cursor, now, answer=recorded, note=f"check_{arg}")
         return Invalid("stale")
+
+    def _card(self, cursor: Cursor, step: Step, action: str, now: datetime) -> Outcome | Invalid:
+        """Start or skip the exercise, answering the card's offer if it has one: a step up
+        (`up`), a step down (`down`), the gentlest step after pain (`gentle`), or the dose
+        as it is (`keep`, or `go` when nothing is offered)."""
+        planned = self.planned(step)
+        offer = planned.offer
+        exercise = self.catalogue.exercise(planned.id)
+        if action == "skipx":
+            change = (
+                self._change(planned, planned.step, "pain_skip", now) if offer == "pain" else None
+            )
+            new = self.enter(self._after_exercise(cursor), now)
+            return Outcome(
+                new,
+                skips=(SkipNote(step.exercise.id, "skipped"),),
+                note="skipped_exercise",
+                finished="completed" if new.phase == "done" else None,
+                change=change,
+            )
+        targets: dict[str, tuple[int, str]] = {}
+        if offer == "up":
+            targets = {"up": (planned.step + 1, "easy"), "keep": (planned.step, "kept")}
+        elif offer in ("hard", "short"):
+            targets = {"down": (planned.step - 1, offer), "keep": (planned.step, "kept")}
+        elif offer == "pain":
+            targets = {"gentle": (0, "pain")}
+        elif action == "go":
+            return self._next(cursor, now, note="started")
+        if action not in targets:
+            return Invalid("stale")
+        to, reason = targets[action]
+        moved = replace(
+            at_step(exercise, to, planned.sets if not planned.full else None),
+            question=planned.question,
+            focus=planned.focus,
+        )
+        plan = self.plan.with_exercise(moved)
+        walkthrough = Walkthrough(self.catalogue, plan, self.scale)
+        return Outcome(
+            walkthrough.enter(cursor.step + 1, now),
+            note="started" if to == planned.step else "stepped",
+            plan=plan,
+            change=self._change(planned, moved.step, reason, now),
+        )
+
+    @staticmethod
+    def _change(planned: PlannedExercise, to: int, reason: str, now: datetime) -> Change:
+        return Change(planned.id, planned.step, to, reason, now)  # type: ignore[arg-type]
 
     def _record_reps(self, cursor: Cursor, step: Step, actual: int, now: datetime) -> Outcome:
         result = SetResult(

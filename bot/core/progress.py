@@ -1,19 +1,21 @@
-"""Progress from plain data: this week at a glance, the streak, totals and left/right balance.
+"""Progress from plain data: this week at a glance, the streak, totals and left/right balance,
+and what the coach knows: each exercise's ladder standing and the hip tightness trend.
 
 Pure functions of sets, finished routines, planned runs, `now` and the runner's zone, so
 every rule (weeks in the runner's zone, rest days never breaking a streak) is unit-tested
-with a fixed clock.
+with a fixed clock. The ladder and tightness rules themselves live in bot.core.coach.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from bot.core.clock import from_db
+from bot.core.coach import Standing, Tightness
 from bot.core.localtime import local_day, monday, week_bounds
 from bot.core.reports import SavedReport
 
@@ -201,16 +203,29 @@ def balance(
 
 @dataclass(frozen=True)
 class ChartData:
-    """Sets per exercise for each of the last weeks (oldest first), and side totals."""
+    """Sets per exercise for each of the last weeks (oldest first), side totals, and the
+    average hip tightness before and after a routine in each of those weeks (None: no
+    check-in). The chart cache compares ChartData, so everything drawn is in here."""
 
     weeks: list[date]
     sets_per_week: dict[str, list[int]]
     sides: dict[str, tuple[int, int]]  # exercise -> (right total, left total)
     units: dict[str, str]
+    tight_before: list[float | None] = field(default_factory=list)
+    tight_after: list[float | None] = field(default_factory=list)
+
+    @property
+    def has_sets(self) -> bool:
+        return any(any(v) for v in self.sets_per_week.values())
+
+    @property
+    def has_tightness(self) -> bool:
+        return any(v is not None for v in (*self.tight_before, *self.tight_after))
 
     @property
     def empty(self) -> bool:
-        return not any(any(v) for v in self.sets_per_week.values())
+        """Nothing to draw."""
+        return not self.has_sets and not self.has_tightness
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,11 @@ class Progress:
     balances: list[Balance]
     chart: ChartData
     has_data: bool
+    # The coach: each exercise's ladder standing (the catalogue's order), the tightness
+    # check-ins of the last weeks, and the zone the last change's day is shown in.
+    standings: dict[str, Standing] = field(default_factory=dict)
+    tightness: Tightness | None = None
+    tz: str = "UTC"
 
 
 def build_progress(
@@ -233,13 +253,18 @@ def build_progress(
     tz: str,
     exercises: Sequence[str],
     one_sided: Iterable[str],
+    *,
+    standings: dict[str, Standing] | None = None,
+    tightness: Tightness | None = None,
 ) -> Progress:
     """Everything /progress shows. `planned_runs` should cover STREAK_LOOKBACK up to a week
-    ahead; `exercises` fixes the order (the catalogue's)."""
+    ahead; `exercises` fixes the order (the catalogue's); `tightness` should cover the
+    chart's weeks (bot.core.coach.tightness with the same `now` and zone)."""
     start, end = week_bounds(now, tz)
     this_week = [s for s in sets if start <= s.performed_at < end]
     this_monday = monday(local_day(now, tz))
     one_sided = list(one_sided)
+    checked_in = tightness is not None and not tightness.empty
     return Progress(
         routines_this_week=sum(monday(d) == this_monday for d in done.days()),
         runs_this_week=sum(start <= r < end for r in planned_runs),
@@ -247,8 +272,11 @@ def build_progress(
         sets_this_week={e: sum(s.exercise == e for s in this_week) for e in exercises},
         sets_total={e: sum(s.exercise == e for s in sets) for e in exercises},
         balances=[b for e in one_sided if (b := balance(sets, e)) is not None],
-        chart=chart_data(sets, now, tz, exercises, one_sided),
-        has_data=bool(sets) or bool(done.routines),
+        chart=chart_data(sets, now, tz, exercises, one_sided, tightness=tightness),
+        has_data=bool(sets) or bool(done.routines) or checked_in,
+        standings={e: standings[e] for e in exercises if e in standings} if standings else {},
+        tightness=tightness if checked_in else None,
+        tz=tz,
     )
 
 
@@ -259,6 +287,7 @@ def chart_data(
     exercises: Sequence[str],
     one_sided: Sequence[str],
     weeks: int = CHART_WEEKS,
+    tightness: Tightness | None = None,
 ) -> ChartData:
     this_monday = monday(local_day(now, tz))
     starts = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
@@ -274,11 +303,23 @@ def chart_data(
         if s.exercise in sides and s.side in ("right", "left"):
             sides[s.exercise][0 if s.side == "right" else 1] += s.amount
             units[s.exercise] = "reps" if s.reps is not None else "seconds"
+    before: list[float | None] = [None] * weeks
+    after: list[float | None] = [None] * weeks
+    if tightness is not None and not tightness.empty:
+        for week, b, a in zip(
+            tightness.weeks, tightness.weekly_before, tightness.weekly_after, strict=True
+        ):
+            i = index.get(week)
+            if i is not None:
+                before[i], after[i] = b, a
+    has_tightness = any(v is not None for v in (*before, *after))
     return ChartData(
         weeks=starts,
         sets_per_week=per_week,
         sides={e: (r, lf) for e, (r, lf) in sides.items() if r or lf},
         units=units,
+        tight_before=before if has_tightness else [],
+        tight_after=after if has_tightness else [],
     )
 
 

@@ -3,24 +3,30 @@ Telegram through the transport; handlers call these and nothing below them."""
 
 from bot.services import (
     admin,
+    coach,
     plans,
     privacy,
     progress,
     reminders,
     reports,
     session,
+    settings,
     state,
     users,
+    weekly,
 )
 
 __all__ = [
     "admin",
+    "coach",
     "plans",
     "privacy",
     "progress",
     "reminders",
     "reports",
     "session",
+    "settings",
     "state",
     "users",
+    "weekly",
 ]

@@ -1,4 +1,5 @@
-"""/progress (the week, the streak, totals, balance and a chart) and /history.
+"""/progress (the week, the streak, totals, balance, the coach's doses and hip tightness,
+and a chart) and /history.
 
 Storage is read here and handed to the pure bot.core.progress. Both the reading (a worker
 thread with its own read-only connection) and the drawing happen off the event loop, so one
@@ -20,9 +21,10 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 
 from bot import storage, views
-from bot.core import progress
+from bot.core import coach, progress
 from bot.core.localtime import week_bounds
 from bot.core.progress import ChartData
+from bot.services import coach as coaching
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views.base import View
@@ -54,7 +56,12 @@ def gather(svc: Services, db: Database, user_id: int, now: datetime) -> progress
     done = progress.done_from(routines, sets, tz, warmup_exercises)
     exercises = list(svc.catalogue.exercises)
     one_sided = [e.id for e in svc.catalogue.exercises.values() if e.dose.sides]
-    return progress.build_progress(sets, done, runs, now, tz, exercises, one_sided)
+    standings = coaching.standings(svc, db, user_id)
+    since = now - timedelta(weeks=coach.TIGHTNESS_WEEKS)
+    tightness = coach.tightness(storage.coach.checkins(db, user_id, since), now, tz)
+    return progress.build_progress(
+        sets, done, runs, now, tz, exercises, one_sided, standings=standings, tightness=tightness
+    )
 
 
 def _routine_exercises(svc: Services, routine_id: str) -> tuple[str, ...]:

@@ -17,6 +17,8 @@
 - **Quiet once done**: no pre-run reminder if a pre-run or full routine was started within
   `QUIET_WINDOW` (or the lead time, if longer) before the run; no post-run prompt if a
   post-run or full routine was started since the run began. Such rows are 'skipped'.
+- **Weekly notes** from the coach are rows too (kind 'weekly', no plan), made and worded by
+  bot.services.weekly and sent here like any other reminder.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from bot.core.clock import from_db, to_db
 from bot.core.localtime import local_instant
 from bot.core.planning import Rule
 from bot.core.text import N_, Msg
-from bot.services import session
+from bot.services import session, weekly
 from bot.services.state import Context, Services, services_of
 from bot.transport import messaging
 from bot.transport.ratelimit import HipcoachRateLimiter
@@ -96,7 +98,9 @@ def _mark(rule: Rule, until: datetime) -> str:
 def rebuild_user(db: Database, user_id: int, now: datetime) -> None:
     """Rebuild every future pending reminder of the user from their plans and settings.
 
-    Rows already sent, skipped or dropped keep their key, so nothing is sent twice.
+    Rows already sent, skipped or dropped keep their key, so nothing is sent twice. The
+    weekly note's row is made again too (none if the runner turned it off), so a new day,
+    time or zone applies at once.
     """
     with db.atomic():
         storage.reminders.delete_future_pending(db, user_id, now)
@@ -104,17 +108,19 @@ def rebuild_user(db: Database, user_id: int, now: datetime) -> None:
         settings = storage.users.get_settings(db, user_id)
         for plan in storage.plans.user_plans(db, user_id):
             materialise(db, plan, settings, now, now + HORIZON, now)
+        weekly.schedule(db, user_id, now)
 
 
 def top_up(db: Database, now: datetime) -> int:
-    """Extend plans whose rows end within `TOP_UP_WHEN_LEFT`; returns how many."""
+    """Extend plans whose rows end within `TOP_UP_WHEN_LEFT`, and give runners whose weekly
+    note has come their next one; returns how many plans and runners."""
     plans = storage.plans.plans_to_top_up(db, now + TOP_UP_WHEN_LEFT, TOP_UP_BATCH)
     with db.atomic():
         for plan in plans:
             settings = storage.users.get_settings(db, plan.user_id)
             start = max(from_db(plan.materialised_until), now)
             materialise(db, plan, settings, start, now + HORIZON, now)
-    return len(plans)
+    return len(plans) + weekly.top_up(db, now)
 
 
 # --- dispatching ------------------------------------------------------------------------
@@ -288,6 +294,8 @@ def _verdict(db: Database, r: storage.reminders.Reminder, now: datetime) -> tupl
     """Why a due row must not be sent (status, reason), or None to send it."""
     if not r.user_active:
         return "dropped", "user inactive"
+    if r.kind == "weekly":
+        return weekly.verdict(db, r, now)
     if r.kind == "pre_run":
         if now >= r.occurrence:
             return "dropped", "run started"
@@ -324,7 +332,9 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
         return 0
     late = now - r.due_at > LATE_AFTER
     t = svc.t(r.user_id)  # the runner's language now, not when the row was made
-    if r.kind == "pre_run":
+    if r.kind == "weekly":
+        view = weekly.note(svc, t, r, now)
+    elif r.kind == "pre_run":
         minutes = svc.catalogue.routine_minutes("pre_run")
         view = views.plans.pre_run_reminder(t, r.id, r.occurrence, now, r.tz, minutes, late=late)
     else:
@@ -340,7 +350,7 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
 
 # --- reminder buttons -------------------------------------------------------------------
 
-ACTIONS = {"pre_run": ("go", "snz", "skip"), "post_run": ("st", "later", "no")}
+ACTIONS = {"pre_run": ("go", "snz", "skip"), "post_run": ("st", "later", "no"), "weekly": ()}
 # The answers to reminder buttons, worded in the presser's language by `press`.
 NOT_YOURS = N_("That isn't your reminder.")
 DONE = N_("That reminder is done.")
@@ -385,15 +395,16 @@ async def _press(
     # buttons dead with the run still planned.
     with svc.db.atomic():
         answered = storage.reminders.respond(svc.db, reminder.id, action, now)
-        if answered and action == "skip":
+        if answered and action == "skip" and reminder.plan_id is not None:
             storage.plans.add_skip(svc.db, reminder.plan_id, reminder.occurrence, now)
             storage.reminders.skip_occurrence(svc.db, reminder.plan_id, reminder.occurrence, now)
     if not answered:
         return DONE
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
-    if action == "go":
-        return await session.begin(svc, bot, user_id, chat_id, "pre_run") or WARM_UP
+    if action == "go":  # a late or snoozed reminder: the warm-up fits the time left
+        minutes = session.minutes_to_fit(svc, user_id, "pre_run", reminder.occurrence - now)
+        return await session.begin(svc, bot, user_id, chat_id, "pre_run", minutes) or WARM_UP
     if action == "st":
         return await session.begin(svc, bot, user_id, chat_id, "post_run") or STRETCH
     if action == "skip":

@@ -14,9 +14,11 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot import storage, views
-from bot.core.engine import Invalid, Outcome
+from bot.core.engine import Invalid, Outcome, Walkthrough
+from bot.core.language import SOURCE
 from bot.core.localtime import week_start
 from bot.core.text import N_, Msg
+from bot.services import coach
 from bot.services.state import Context, Services
 from bot.storage.sessions import Session
 from bot.transport import messaging, timers
@@ -27,7 +29,9 @@ from bot.views.i18n import Translator
 log = logging.getLogger(__name__)
 
 # Transitions that keep the same live message (edited silently) instead of a new one.
-IN_PLACE = {"paused", "resumed", "go"}
+IN_PLACE = {"paused", "resumed", "go", "asked"}
+# A check-in after a session is taken this long after it ends.
+CHECKIN_AFTER_HOURS = 12
 # The short answer a button press gets (Telegram's toast), by what the press did.
 ANSWERS: dict[str, Msg] = {
     "set_done": SAVED,
@@ -37,6 +41,11 @@ ANSWERS: dict[str, Msg] = {
     "set_skipped": N_("Skipped"),
     "skipped_exercise": N_("Skipped"),
     "rated": N_("Thanks!"),
+    "asked": N_("Thanks!"),
+    "stepped": N_("New dose saved"),
+    "check_yes": N_("Nice!"),
+    "check_nq": N_("I'll put it first next time."),
+    "pain_paused": N_("Noted. Take care."),
 }
 NOT_YOURS = N_("That isn't your session.")
 OVER = N_("That session is over.")
@@ -44,6 +53,8 @@ NO_SUCH_ROUTINE = N_("That routine no longer exists.")
 IN_PROGRESS = N_("You have a routine in progress.")
 HOW_MANY = N_("How many did you do?")
 LETS_GO = N_("Let's go!")
+# `/routine 5` trims this routine (all three exercises) to the minutes given.
+FIT_ROUTINE = "full"
 ENDED = N_("Ended")
 
 
@@ -53,17 +64,21 @@ ENDED = N_("Ended")
 async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/routine: offer to continue an unfinished session, else the routine menu."""
     session = storage.sessions.active_session(svc.db, user_id)
-    await messaging.send(bot, svc.db, chat_id, _menu(svc, session, svc.t(user_id)))
+    await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, session, svc.t(user_id)))
 
 
-def _menu(svc: Services, active: Session | None, t: Translator) -> View:
-    """The routine menu, or the offer to continue the `active` session."""
+def _menu(svc: Services, user_id: int, active: Session | None, t: Translator) -> View:
+    """The routine menu at the runner's own doses, or the offer to continue `active`."""
     if active is None:
-        return views.session.menu(t)
-    walkthrough = svc.walkthrough(active.routine_id, t.lang)
+        return views.session.menu(t, coach.routine_minutes(svc, user_id))
     return views.session.continue_prompt(
-        t, walkthrough, active.id, active.rev, active.cursor, interrupted=False
+        t, walk(svc, active, t.lang), active.id, active.rev, active.cursor, interrupted=False
     )
+
+
+def walk(svc: Services, session: Session, lang: str = SOURCE) -> Walkthrough:
+    """The session's own plan unrolled, worded in `lang`."""
+    return svc.walkthrough(session.plan or session.routine_id, lang)
 
 
 async def menu_pressed(
@@ -78,28 +93,62 @@ async def menu_pressed(
 async def choose(
     svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
 ) -> str:
-    """A routine tapped in the menu (`m:<routine>`); returns the callback answer."""
+    """A routine tapped in the menu (`m:<routine>`, or `m:<routine>:<minutes>` from a
+    fitted preview); returns the callback answer."""
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
-    routine_id = callbacks.parse_routine_choice(data)
-    if routine_id is None:
+    choice = callbacks.parse_routine_choice(data)
+    if choice is None:
         return svc.t(user_id).msg(OLD_BUTTON)
-    return await begin(svc, bot, user_id, chat_id, routine_id)
+    routine_id, minutes = choice
+    return await begin(svc, bot, user_id, chat_id, routine_id, minutes)
 
 
-async def begin(svc: Services, bot: Bot, user_id: int, chat_id: int, routine_id: str) -> str:
-    """Start a routine (unless one is active: then offer to continue it)."""
+async def offer_fitted(svc: Services, bot: Bot, user_id: int, chat_id: int, minutes: int) -> None:
+    """`/routine 5`: the full routine trimmed to 5 minutes, shown before it starts."""
+    t = svc.t(user_id)
+    active = storage.sessions.active_session(svc.db, user_id)
+    if active is not None:
+        await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
+        return
+    plan = coach.plan_session(svc, user_id, FIT_ROUTINE, minutes)
+    if plan is None:
+        await messaging.send(bot, svc.db, chat_id, _all_paused(svc, t, FIT_ROUTINE))
+        return
+    view = views.session.fitted_preview(t, svc.walkthrough(plan, t.lang), minutes)
+    await messaging.send(bot, svc.db, chat_id, view)
+
+
+def _all_paused(svc: Services, t: Translator, routine_id: str) -> View:
+    names = [t.content.exercise(e).name for e in svc.catalogue.routine(routine_id).exercises]
+    return views.session.all_paused(t, names)
+
+
+async def begin(
+    svc: Services,
+    bot: Bot,
+    user_id: int,
+    chat_id: int,
+    routine_id: str,
+    minutes: int | None = None,
+) -> str:
+    """Start a routine at the runner's own doses, trimmed to `minutes` if given (unless one
+    is active: then offer to continue it)."""
     t = svc.t(user_id)
     if routine_id not in svc.catalogue.routines:
         return t.msg(NO_SUCH_ROUTINE)
     active = storage.sessions.active_session(svc.db, user_id)
     if active is not None:
-        await messaging.send(bot, svc.db, chat_id, _menu(svc, active, t))
+        await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
         return t.msg(IN_PROGRESS)
-    walkthrough = svc.walkthrough(routine_id)
+    plan = coach.plan_session(svc, user_id, routine_id, minutes)
+    if plan is None:
+        await messaging.send(bot, svc.db, chat_id, _all_paused(svc, t, routine_id))
+        return ""
     now = svc.clock.now()
+    walkthrough = svc.walkthrough(plan)
     session = storage.sessions.start_session(
-        svc.db, user_id, chat_id, routine_id, walkthrough.start(now), now
+        svc.db, user_id, chat_id, plan, walkthrough.start(now), now
     )
     log.info("user %s started session %s (%s)", user_id, session.id, routine_id)
     await _show(svc, bot, session, t, note=None)
@@ -124,7 +173,7 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
         return t.msg(OVER)
     if parsed.rev != session.rev:
         return t.msg(OUT_OF_DATE)
-    walkthrough = svc.walkthrough(session.routine_id, t.lang)
+    walkthrough = walk(svc, session, t.lang)
     now = svc.clock.now()
     if parsed.action in ("fewer", "back") and session.cursor.phase == "confirm" and message_id:
         view = views.session.session_view(
@@ -135,6 +184,7 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
             session.cursor,
             now,
             picker=parsed.action == "fewer",
+            tight_before=session.tight_before,
         )
         await messaging.edit_buttons(bot, session.chat_id, message_id, view)
         return t.msg(HOW_MANY) if parsed.action == "fewer" else ""
@@ -159,9 +209,20 @@ async def advance(
     """Commit an outcome, then show it in `t`'s language. False if the session had already
     moved on."""
     now = svc.clock.now()
+    if outcome.feedback is not None and outcome.feedback[1] == "pain":
+        exercise = outcome.feedback[0]
+        if coach.pause_if_twice(svc, session.user_id, exercise, now):
+            change = coach.pause_change(svc, session.user_id, exercise, now)
+            outcome = replace(outcome, change=change, note="pain_paused")
     updated = storage.sessions.apply_outcome(svc.db, session, outcome, now)
     if updated is None:
         return False
+    if outcome.change is not None:
+        change = outcome.change
+        log.info(
+            "user %s %s: step %s -> %s (%s)",
+            session.user_id, change.exercise, change.step_from, change.step_to, change.reason,
+        )  # fmt: skip
     if outcome.sets:
         log.info(
             "user %s session %s recorded %s",
@@ -173,8 +234,7 @@ async def advance(
     old = {m for m in (session.live_message_id, pressed) if m is not None}
     if in_place and session.live_message_id is not None:
         old.discard(session.live_message_id)
-    walkthrough = svc.walkthrough(session.routine_id, t.lang)
-    closed = views.session.closed_view(t, walkthrough, session.cursor, outcome)
+    closed = views.session.closed_view(t, walk(svc, session, t.lang), session.cursor, outcome)
     # Closing the old message is tidying up: under load it gives way to the next step.
     for message_id in old:
         if closed is not None and message_id == session.live_message_id:
@@ -198,9 +258,15 @@ async def advance(
 
 async def _show(svc: Services, bot: Bot, session: Session, t: Translator, note: str | None) -> None:
     """Send the session's current step as a new (notifying) message and arm its timer."""
-    walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
-        t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now(), note=note
+        t,
+        walk(svc, session, t.lang),
+        session.id,
+        session.rev,
+        session.cursor,
+        svc.clock.now(),
+        note=note,
+        tight_before=session.tight_before,
     )
     message_id = await messaging.send(bot, svc.db, session.chat_id, view)
     storage.sessions.set_live_message(svc.db, session.id, message_id)
@@ -215,9 +281,14 @@ async def _refresh(
     """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
     if session.live_message_id is None:
         return
-    walkthrough = svc.walkthrough(session.routine_id, t.lang)
     view = views.session.session_view(
-        t, walkthrough, session.id, session.rev, session.cursor, svc.clock.now()
+        t,
+        walk(svc, session, t.lang),
+        session.id,
+        session.rev,
+        session.cursor,
+        svc.clock.now(),
+        tight_before=session.tight_before,
     )
     await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
 
@@ -229,7 +300,7 @@ def _schedule(svc: Services, session: Session) -> None:
         return
     remaining = max(0.0, (cursor.ends_at - svc.clock.now()).total_seconds())
     step_real = timers.COUNTDOWN_STEP * svc.config.time_scale
-    step = svc.walkthrough(session.routine_id).step(cursor)
+    step = walk(svc, session).step(cursor)
     if step is not None and cursor.phase == "work" and step.exercise.dose.kind == "paced":
         dose = step.exercise.dose
         step_real = ((dose.hold_seconds or 0) + dose.lower_seconds) * svc.config.time_scale
@@ -245,8 +316,7 @@ async def on_timer(context: Context) -> None:
     session = storage.sessions.get_session(svc.db, session_id)
     if session is None or not session.active or session.rev != rev:
         return
-    walkthrough = svc.walkthrough(session.routine_id)
-    outcome = walkthrough.expire(session.cursor, svc.clock.now())
+    outcome = walk(svc, session).expire(session.cursor, svc.clock.now())
     t = svc.t(session.user_id)  # read as it fires: the runner may have changed it
     if outcome is None:
         await _refresh(svc, context.bot, session, t, tick=True)
@@ -276,14 +346,13 @@ async def resume_choice(
     if parsed.rev != session.rev:
         return t.msg(OUT_OF_DATE)
     now = svc.clock.now()
-    walkthrough = svc.walkthrough(session.routine_id)
     if parsed.action == "go":
-        outcome = Outcome(walkthrough.restart_phase(session.cursor, now), note="continued")
+        outcome = Outcome(walk(svc, session).restart_phase(session.cursor, now), note="continued")
         await advance(svc, bot, session, outcome, t)
         return t.msg(LETS_GO)
     await end(svc, bot, session, t)
     if parsed.action == "new":
-        await messaging.send(bot, svc.db, session.chat_id, views.session.menu(t))
+        await messaging.send(bot, svc.db, session.chat_id, _menu(svc, user_id, None, t))
     return t.msg(ENDED)
 
 
@@ -317,7 +386,7 @@ async def cancel(svc: Services, bot: Bot, user_id: int) -> bool:
 
 def build_summary(svc: Services, session: Session, t: Translator) -> views.session.Summary:
     """What the session came to, with names in the language of `t`."""
-    walkthrough = svc.walkthrough(session.routine_id, t.lang)
+    walkthrough = walk(svc, session, t.lang)
     names = {e.id: e.name for e in t.content.exercises.values()}
     skipped: list[views.session.Skip] = []
     for row in storage.sessions.session_skips(svc.db, session.id):
@@ -342,6 +411,10 @@ def build_summary(svc: Services, session: Session, t: Translator) -> views.sessi
         completed_this_week=storage.sessions.completed_since(
             svc.db, session.user_id, week_start(now, tz)
         ),
+        checkin=session.plan is not None and session.plan.checkin,
+        session_id=session.id,
+        tight_before=session.tight_before,
+        tight_after=session.tight_after,
     )
 
 
@@ -362,11 +435,10 @@ async def recover_sessions(context: Context) -> None:
     for session in storage.sessions.active_sessions(svc.db):
         if not session.cursor.running or not svc.serves(session.user_id):
             continue
-        walkthrough = svc.walkthrough(session.routine_id)
         updated = storage.sessions.apply_outcome(
             svc.db,
             session,
-            Outcome(walkthrough.interrupt(session.cursor), note="interrupted"),
+            Outcome(walk(svc, session).interrupt(session.cursor), note="interrupted"),
             svc.clock.now(),
         )
         if updated is None:
@@ -376,7 +448,7 @@ async def recover_sessions(context: Context) -> None:
         t = svc.t(session.user_id)
         view = views.session.continue_prompt(
             t,
-            svc.walkthrough(session.routine_id, t.lang),
+            walk(svc, session, t.lang),
             updated.id,
             updated.rev,
             updated.cursor,
@@ -397,3 +469,50 @@ async def sweep_idle(context: Context) -> None:
         if not svc.serves(session.user_id):
             continue
         await end(svc, context.bot, session, svc.t(session.user_id), note="idle")
+
+
+# --- hip tightness check-ins -----------------------------------------------------------
+
+
+async def checkin_pressed(
+    svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str
+) -> str:
+    """A 0-10 tap on the first card (before) or the summary (after): stored on the session,
+    then that message is redrawn with the value. Returns the callback answer."""
+    t = svc.t(user_id)
+    parsed = callbacks.parse_checkin_button(data)
+    if parsed is None:
+        return t.msg(OLD_BUTTON)
+    session = storage.sessions.get_session(svc.db, parsed.session_id)
+    if session is None or session.user_id != user_id:
+        return t.msg(NOT_YOURS)
+    if session.plan is None or not session.plan.checkin or message_id is None:
+        return t.msg(OLD_BUTTON)
+    now = svc.clock.now()
+    if parsed.moment == "before":
+        on_card = session.cursor.step == 0 and session.cursor.phase == "card"
+        if not session.active or not on_card or message_id != session.live_message_id:
+            return t.msg(OUT_OF_DATE)
+    else:
+        ended = session.ended_at
+        recent = ended is not None and now - ended < timedelta(hours=CHECKIN_AFTER_HOURS)
+        if session.active or session.status == "abandoned" or not recent:
+            return t.msg(OUT_OF_DATE)
+    storage.coach.set_tightness(svc.db, session.id, parsed.moment, parsed.value)
+    if parsed.moment == "before":
+        session = replace(session, tight_before=parsed.value)
+        await _refresh(svc, bot, session, t)
+    else:
+        session = replace(session, tight_after=parsed.value)
+        view = views.session.summary(t, build_summary(svc, session, t))
+        await messaging.edit(bot, session.chat_id, message_id, view)
+    return t.msg(SAVED)
+
+
+def minutes_to_fit(svc: Services, user_id: int, routine_id: str, left: timedelta) -> int | None:
+    """The minutes to trim the routine to when `left` is shorter than it takes (at least
+    one), or None when it fits as it is."""
+    plan = coach.plan_session(svc, user_id, routine_id)
+    if plan is None or svc.walkthrough(plan).seconds() <= left.total_seconds():
+        return None
+    return max(1, int((left.total_seconds() + 5) // 60))  # a few seconds' grace: 3:58 is 4

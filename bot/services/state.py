@@ -20,6 +20,7 @@ from bot import storage
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.content import Catalogue
+from bot.core.dosing import SessionPlan, plan_for
 from bot.core.engine import Walkthrough
 from bot.core.language import SOURCE, pick
 from bot.core.progress import ChartData
@@ -27,6 +28,7 @@ from bot.transport.timers import Timers
 from bot.views.i18n import Translator
 
 SERVICES_KEY = "hipcoach.services"
+WALKTHROUGH_CACHE = 512
 
 
 @dataclass
@@ -52,7 +54,10 @@ class Services:
     # Called with a user's id once their data is deleted (/deleteme): the playground
     # removes the files it saved for them.
     on_erase: list[Callable[[int], None]] = field(default_factory=list)
-    _walkthroughs: dict[tuple[str, str], Walkthrough] = field(default_factory=dict)
+    # Unrolled session plans, least recently used first (most runners share a few plans).
+    _walkthroughs: OrderedDict[tuple[SessionPlan, str], Walkthrough] = field(
+        default_factory=OrderedDict
+    )
 
     @property
     def catalogue(self) -> Catalogue:
@@ -80,15 +85,22 @@ class Services:
         self.heavy_runs[(command, user_id)] = now
         return 0
 
-    def walkthrough(self, routine_id: str, lang: str = SOURCE) -> Walkthrough:
-        """The unrolled routine, worded in `lang` (cached: content does not change while the
-        bot runs). Its steps and timings are the same in every language."""
-        key = (routine_id, lang)
-        if key not in self._walkthroughs:
-            self._walkthroughs[key] = Walkthrough(
-                self.translators[lang].content, routine_id, self.config.time_scale
-            )
-        return self._walkthroughs[key]
+    def walkthrough(self, plan: SessionPlan | str, lang: str = SOURCE) -> Walkthrough:
+        """A session's plan (or a routine at the article's doses) unrolled, worded in
+        `lang`; its steps and timings are the same in every language. Cached: content does
+        not change while the bot runs, and runners at the same doses share one."""
+        if isinstance(plan, str):
+            plan = plan_for(self.catalogue, plan)
+        key = (plan, lang)
+        found = self._walkthroughs.get(key)
+        if found is not None:
+            self._walkthroughs.move_to_end(key)
+            return found
+        made = Walkthrough(self.translators[lang].content, plan, self.config.time_scale)
+        self._walkthroughs[key] = made
+        if len(self._walkthroughs) > WALKTHROUGH_CACHE:
+            self._walkthroughs.popitem(last=False)
+        return made
 
 
 HipcoachApp = Application[Any, "Context", Any, Any, Any, Any]

@@ -2,6 +2,7 @@
 database first (sqlite-utils). Nothing here knows about Telegram or the services above."""
 
 from bot.storage import (
+    coach,
     db,
     migrations,
     plans,
@@ -14,6 +15,7 @@ from bot.storage import (
 )
 
 __all__ = [
+    "coach",
     "db",
     "migrations",
     "plans",

@@ -207,3 +207,95 @@ def user_language(db: Database) -> None:
     """The language a runner chose with /language; NULL follows their Telegram app's
     `language_code`, which `users` already keeps."""
     _run(db, "ALTER TABLE users ADD COLUMN language TEXT;")
+
+
+@MIGRATIONS(name="0005_coach")
+def coach(db: Database) -> None:
+    """The adaptive coach (issue 13): each session's own plan and tightness check-ins, the
+    runner's ladder changes and watch-point answers, their coaching preferences, and weekly
+    notes as reminder rows without a plan (the reminders table is rebuilt for that: SQLite
+    cannot change a CHECK constraint in place)."""
+    _run(
+        db,
+        """
+        -- The session's own plan (bot.core.coach.SessionPlan as JSON): doses, offers,
+        -- questions. NULL for sessions started before 0005: the routine's default.
+        ALTER TABLE sessions ADD COLUMN plan TEXT;
+        -- Hip tightness, 0 (loose) to 10 (very tight), before and after the routine.
+        ALTER TABLE sessions ADD COLUMN tight_before INTEGER
+            CHECK (tight_before BETWEEN 0 AND 10);
+        ALTER TABLE sessions ADD COLUMN tight_after INTEGER
+            CHECK (tight_after BETWEEN 0 AND 10);
+
+        -- Coaching preferences (all on by default; /settings turns them off).
+        ALTER TABLE users ADD COLUMN checkins INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE users ADD COLUMN questions INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE users ADD COLUMN weekly_note INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE users ADD COLUMN weekly_day INTEGER NOT NULL DEFAULT 6     -- Mon=0
+            CHECK (weekly_day BETWEEN 0 AND 6);
+        ALTER TABLE users ADD COLUMN weekly_time TEXT NOT NULL DEFAULT '18:00';  -- local
+        -- The UTC instant of the runner's next weekly note row ('' : none made yet); the
+        -- dispatcher's top-up reads only the runners whose mark has passed.
+        ALTER TABLE users ADD COLUMN weekly_until TEXT NOT NULL DEFAULT '';
+        CREATE INDEX users_weekly ON users(weekly_until) WHERE weekly_note = 1;
+
+        -- Every move on an exercise's ladder, with its reason; decisions that keep the step
+        -- ('kept', 'pain_skip') are rows too, so the rules count sessions since the last one.
+        CREATE TABLE ladder_changes (
+            id          INTEGER PRIMARY KEY,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            session_id  INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            exercise    TEXT NOT NULL,
+            step_from   INTEGER NOT NULL,
+            step_to     INTEGER NOT NULL,
+            paused      INTEGER NOT NULL DEFAULT 0,
+            reason      TEXT NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        CREATE INDEX ladder_changes_user ON ladder_changes(user_id, exercise, id);
+
+        -- Answers to an exercise's watch-point question ("Were your circles slow?").
+        CREATE TABLE watch_answers (
+            id          INTEGER PRIMARY KEY,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            exercise    TEXT NOT NULL,
+            point       INTEGER NOT NULL,
+            answer      TEXT NOT NULL CHECK (answer IN ('yes', 'not_quite')),
+            created_at  TEXT NOT NULL,
+            UNIQUE (session_id, exercise)
+        );
+        CREATE INDEX watch_answers_user ON watch_answers(user_id, exercise, id);
+
+        -- Reminders again, now also 'weekly' notes, which belong to no plan.
+        CREATE TABLE reminders_new (
+            id          INTEGER PRIMARY KEY,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            plan_id     INTEGER REFERENCES plans(id) ON DELETE CASCADE,
+            occurrence  TEXT NOT NULL,  -- UTC start of the planned run; a note's due time
+            kind        TEXT NOT NULL CHECK (kind IN ('pre_run', 'post_run', 'weekly')),
+            due_at      TEXT NOT NULL,
+            status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                        ('pending', 'claimed', 'sent', 'failed', 'skipped', 'dropped')),
+            reason      TEXT,
+            late        INTEGER NOT NULL DEFAULT 0,
+            snoozes     INTEGER NOT NULL DEFAULT 0,
+            response    TEXT,
+            message_id  INTEGER,
+            claimed_at  TEXT,
+            sent_at     TEXT,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            CHECK ((kind = 'weekly') = (plan_id IS NULL)),
+            UNIQUE (user_id, plan_id, occurrence, kind)
+        );
+        INSERT INTO reminders_new SELECT * FROM reminders;
+        DROP TABLE reminders;
+        ALTER TABLE reminders_new RENAME TO reminders;
+        CREATE INDEX reminders_due ON reminders(due_at) WHERE status = 'pending';
+        CREATE INDEX reminders_plan ON reminders(plan_id, occurrence);
+        -- A plan_id of NULL escapes the UNIQUE above: one note per runner and instant.
+        CREATE UNIQUE INDEX reminders_weekly ON reminders(user_id, occurrence)
+            WHERE kind = 'weekly';
+        """,
+    )

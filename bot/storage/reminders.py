@@ -1,6 +1,7 @@
 """Reminder rows, one per (user, plan, run, kind), each sent at most once.
 
-One row per (user, plan, occurrence, kind). A row moves pending -> claimed -> sent (or
+One row per (user, plan, occurrence, kind); a weekly note from the coach is a row of kind
+'weekly' with no plan, one per (user, instant). A row moves pending -> claimed -> sent (or
 failed) through conditional UPDATEs, so two dispatchers, a restart or a stale object can
 never send it twice; pending rows can instead be settled as skipped or dropped, with a
 reason. Only pending rows are in the `reminders_due` index.
@@ -18,14 +19,14 @@ from sqlite_utils import Database
 
 from bot.core.clock import from_db, to_db
 
-Kind = Literal["pre_run", "post_run"]
+Kind = Literal["pre_run", "post_run", "weekly"]
 
 
 @dataclass(frozen=True)
 class Reminder:
     id: int
     user_id: int
-    plan_id: int
+    plan_id: int | None  # None for a weekly note
     occurrence: datetime
     kind: Kind
     due_at: datetime
@@ -40,6 +41,7 @@ class Reminder:
     user_active: bool = True
     remind_minutes: int | None = None
     tz: str = "UTC"
+    weekly_note: bool = True
 
 
 def _reminder(row: dict[str, Any]) -> Reminder:
@@ -60,6 +62,7 @@ def _reminder(row: dict[str, Any]) -> Reminder:
         user_active=bool(row.get("user_active", 1)),
         remind_minutes=row.get("remind_minutes"),
         tz=row.get("tz") or "UTC",
+        weekly_note=bool(row.get("weekly_note", 1)),
     )
 
 
@@ -83,10 +86,41 @@ def insert_reminder(
     )
 
 
+def insert_weekly(db: Database, user_id: int, due: datetime, now: datetime) -> bool:
+    """A pending weekly note due at `due`, unless the runner has one for that instant."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO reminders (user_id, plan_id, occurrence, kind, due_at, "
+        "created_at, updated_at) VALUES (?, NULL, ?, 'weekly', ?, ?, ?)",
+        [user_id, to_db(due), to_db(due), to_db(now), to_db(now)],
+    )
+    return cursor.rowcount == 1
+
+
+def last_weekly(db: Database, user_id: int) -> datetime | None:
+    """When the runner's last weekly note that went out (or may have) was due."""
+    row = db.execute(
+        "SELECT MAX(occurrence) FROM reminders WHERE user_id = ? AND kind = 'weekly' "
+        "AND status IN ('claimed', 'sent', 'failed')",
+        [user_id],
+    ).fetchone()
+    return from_db(row[0]) if row and row[0] else None
+
+
 def delete_future_pending(db: Database, user_id: int, after: datetime) -> int:
-    """Drop the user's pending rows for runs after `after`, to be rebuilt."""
+    """Drop the user's pending rows for runs (and weekly notes) after `after`, to be
+    rebuilt."""
     cursor = db.execute(
         "DELETE FROM reminders WHERE user_id = ? AND status = 'pending' AND occurrence > ?",
+        [user_id, to_db(after)],
+    )
+    return cursor.rowcount
+
+
+def delete_weekly_pending(db: Database, user_id: int, after: datetime) -> int:
+    """Drop the user's pending weekly notes due after `after` (a new one replaces them)."""
+    cursor = db.execute(
+        "DELETE FROM reminders WHERE user_id = ? AND kind = 'weekly' AND status = 'pending' "
+        "AND occurrence > ?",
         [user_id, to_db(after)],
     )
     return cursor.rowcount
@@ -111,7 +145,7 @@ def skip_occurrence(db: Database, plan_id: int, occurrence: datetime, now: datet
 
 
 _DUE = (
-    "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes, u.tz "
+    "SELECT r.*, u.chat_id, u.active AS user_active, u.remind_minutes, u.tz, u.weekly_note "
     "FROM reminders r JOIN users u ON u.id = r.user_id "
 )
 
@@ -229,3 +263,17 @@ def did_routine_since(db: Database, user_id: int, routines: Iterable[str], since
         [user_id, to_db(since), *names],
     ).fetchone()
     return row is not None
+
+
+def active_lately(db: Database, user_id: int, since: datetime) -> bool:
+    """Has the runner anything for a weekly note to talk about: a session started, a report
+    made or a plan made or deleted since `since`, or an active plan?"""
+    stamp = to_db(since)
+    row = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ? AND started_at >= ?) "
+        "OR EXISTS (SELECT 1 FROM log_entries WHERE user_id = ? AND created_at >= ?) "
+        "OR EXISTS (SELECT 1 FROM plans WHERE user_id = ? "
+        "AND (active = 1 OR created_at >= ? OR deleted_at >= ?))",
+        [user_id, stamp, user_id, stamp, user_id, stamp, stamp],
+    ).fetchone()
+    return bool(row[0])

@@ -154,12 +154,17 @@ def delete_report(db: Database, user_id: int, report_id: int) -> bool:
 # --- what progress and history read ------------------------------------------------------
 
 
-def user_sets(db: Database, user_id: int, since: datetime | None = None) -> list[dict[str, Any]]:
-    """Every set (guided and logged) since `since`, oldest first."""
+def user_sets(
+    db: Database, user_id: int, since: datetime | None = None, *, reported_only: bool = False
+) -> list[dict[str, Any]]:
+    """Every set (guided and logged; only logged ones if `reported_only`) since `since`,
+    oldest first."""
     sql = (
         "SELECT exercise, side, actual_reps, actual_seconds, performed_at, session_id, log_id, "
         "source FROM sets WHERE user_id = ?"
     )
+    if reported_only:
+        sql += " AND session_id IS NULL"
     params: list[Any] = [user_id]
     if since is not None:
         sql += " AND performed_at >= ?"

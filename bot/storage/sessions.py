@@ -14,7 +14,9 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from bot.core.clock import from_db, to_db
+from bot.core.dosing import SessionPlan
 from bot.core.engine import TIMED_PHASES, Cursor, Outcome, SetResult
+from bot.storage import coach
 
 Status = Literal["active", "completed", "partial", "abandoned"]
 # How a session closed before its last step ends: partial if any set was saved, else
@@ -38,6 +40,11 @@ class Session:
     cursor: Cursor
     rev: int
     live_message_id: int | None
+    # The session's own plan; None for one started before plans were stored (the
+    # routine's default then).
+    plan: SessionPlan | None = None
+    tight_before: int | None = None
+    tight_after: int | None = None
 
     @property
     def active(self) -> bool:
@@ -64,6 +71,9 @@ def _session(row: dict[str, Any]) -> Session:
         cursor=cursor,
         rev=row["rev"],
         live_message_id=row["live_message_id"],
+        plan=SessionPlan.from_json(row["plan"]) if row.get("plan") else None,
+        tight_before=row.get("tight_before"),
+        tight_after=row.get("tight_after"),
     )
 
 
@@ -105,9 +115,10 @@ def idle_sessions(db: Database, idle_since: datetime) -> list[Session]:
 
 
 def start_session(
-    db: Database, user_id: int, chat_id: int, routine_id: str, cursor: Cursor, now: datetime
+    db: Database, user_id: int, chat_id: int, plan: SessionPlan, cursor: Cursor, now: datetime
 ) -> Session:
-    """Open a new session; any session still active for the user is closed first."""
+    """Open a new session with its plan; any session still active for the user is closed
+    first."""
     with db.atomic():
         db.execute(
             f"UPDATE sessions SET status = {ENDED_EARLY}, ended_at = ?, updated_at = ?, "
@@ -117,7 +128,8 @@ def start_session(
         row = {
             "user_id": user_id,
             "chat_id": chat_id,
-            "routine": routine_id,
+            "routine": plan.routine,
+            "plan": plan.to_json(),
             "status": "active",
             "started_at": to_db(now),
             "updated_at": to_db(now),
@@ -172,6 +184,15 @@ def apply_outcome(
                     "created_at": stamp,
                 }
             )
+        if outcome.plan is not None:
+            db.execute(
+                "UPDATE sessions SET plan = ? WHERE id = ?", [outcome.plan.to_json(), session.id]
+            )
+        if outcome.change is not None:
+            coach.insert_change(db, session.user_id, outcome.change, session.id)
+        if outcome.answer is not None:
+            exercise, point, answer = outcome.answer
+            coach.insert_answer(db, session.user_id, session.id, exercise, point, answer, now)
         if status == "partial":  # stopped early: settled once this step's sets are in
             [(status,)] = db.execute(
                 f"UPDATE sessions SET status = {ENDED_EARLY} WHERE id = ? RETURNING status",
@@ -192,6 +213,7 @@ def apply_outcome(
         status=status,
         updated_at=now,
         ended_at=now if outcome.finished else None,
+        plan=outcome.plan or session.plan,
     )
 
 

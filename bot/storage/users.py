@@ -13,6 +13,8 @@ from bot.core.clock import to_db
 
 DEFAULT_REMIND = 30
 DEFAULT_AFTERRUN = 15
+DEFAULT_WEEKLY_DAY = 6  # Sunday (Mon=0)
+DEFAULT_WEEKLY_TIME = "18:00"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,12 @@ class Settings:
     tz_set: bool
     remind_minutes: int | None
     afterrun_minutes: int | None
+    # The coach (issue 13): tightness check-ins, watch-point questions, the weekly note.
+    checkins: bool = True
+    questions: bool = True
+    weekly_note: bool = True
+    weekly_day: int = DEFAULT_WEEKLY_DAY
+    weekly_time: str = DEFAULT_WEEKLY_TIME  # 'HH:MM', local
 
 
 def touch_user(
@@ -86,12 +94,33 @@ def note_group(db: Database, chat_id: int, now: datetime) -> bool:
 
 def get_settings(db: Database, user_id: int) -> Settings:
     row = db.execute(
-        "SELECT tz, tz_set_at, remind_minutes, afterrun_minutes FROM users WHERE id = ?",
+        "SELECT tz, tz_set_at, remind_minutes, afterrun_minutes, checkins, questions, "
+        "weekly_note, weekly_day, weekly_time FROM users WHERE id = ?",
         [user_id],
     ).fetchone()
     if row is None:
         return Settings("UTC", False, DEFAULT_REMIND, DEFAULT_AFTERRUN)
-    return Settings(row[0], row[1] is not None, row[2], row[3])
+    return Settings(
+        row[0], row[1] is not None, row[2], row[3], bool(row[4]), bool(row[5]), bool(row[6]),
+        row[7], row[8],
+    )  # fmt: skip
+
+
+def set_checkins(db: Database, user_id: int, on: bool) -> None:
+    db.execute("UPDATE users SET checkins = ? WHERE id = ?", [int(on), user_id])
+
+
+def set_questions(db: Database, user_id: int, on: bool) -> None:
+    db.execute("UPDATE users SET questions = ? WHERE id = ?", [int(on), user_id])
+
+
+def set_weekly(db: Database, user_id: int, on: bool, day: int, time: str) -> None:
+    """The weekly note: on or off, its local weekday (Mon=0) and 'HH:MM'. The caller
+    rebuilds the note's row (bot.services.reminders)."""
+    db.execute(
+        "UPDATE users SET weekly_note = ?, weekly_day = ?, weekly_time = ? WHERE id = ?",
+        [int(on), day, time, user_id],
+    )
 
 
 def set_remind_minutes(db: Database, user_id: int, minutes: int | None) -> None:
@@ -112,3 +141,22 @@ def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
         "UPDATE plans SET tz = ?, updated_at = ? WHERE user_id = ? AND active = 1",
         [tz, to_db(now), user_id],
     )
+
+
+# --- the weekly note's mark (bot.services.weekly) ---------------------------------------
+
+
+def weekly_to_make(db: Database, now: datetime, limit: int) -> list[int]:
+    """Runners due a new weekly note row: the note on, reachable, and their mark passed
+    ('' : none made yet). Read through the partial index `users_weekly`."""
+    rows = db.execute(
+        "SELECT id FROM users WHERE weekly_note = 1 AND weekly_until <= ? AND active = 1 "
+        "ORDER BY weekly_until LIMIT ?",
+        [to_db(now), limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def set_weekly_until(db: Database, user_id: int, until: str) -> None:
+    """The instant of the runner's next note row (to_db), or '' to have one made."""
+    db.execute("UPDATE users SET weekly_until = ? WHERE id = ?", [until, user_id])

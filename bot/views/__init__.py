@@ -9,6 +9,7 @@ from bot.views import (
     admin,
     base,
     callbacks,
+    coach,
     commands,
     export,
     i18n,
@@ -18,12 +19,15 @@ from bot.views import (
     progress,
     reports,
     session,
+    settings,
+    weekly,
 )
 
 __all__ = [
     "admin",
     "base",
     "callbacks",
+    "coach",
     "commands",
     "export",
     "i18n",
@@ -33,4 +37,6 @@ __all__ = [
     "progress",
     "reports",
     "session",
+    "settings",
+    "weekly",
 ]

@@ -32,24 +32,33 @@ def _id(text: str) -> int | None:
 
 MENU = "menu"
 MENU_PATTERN = re.compile(r"menu\Z")
-ROUTINE_PATTERN = re.compile(rf"m:(?P<routine>{_WORD})\Z")
+ROUTINE_PATTERN = re.compile(rf"m:(?P<routine>{_WORD})(?::(?P<minutes>[0-9]{{1,3}}))?\Z")
+MAX_MINUTES = 120
 
 
-def routine_choice(routine_id: str) -> str:
-    return f"m:{routine_id}"
+def routine_choice(routine_id: str, minutes: int | None = None) -> str:
+    """`m:full`, or `m:full:5` for the routine fitted to 5 minutes."""
+    return f"m:{routine_id}" if minutes is None else f"m:{routine_id}:{minutes}"
 
 
-def parse_routine_choice(data: str) -> str | None:
-    """`m:<routine id>` -> the routine id (its existence is the service's to check)."""
+def parse_routine_choice(data: str) -> tuple[str, int | None] | None:
+    """`m:<routine id>[:<minutes>]` -> (the routine id, the minutes or None); the routine's
+    existence is the service's to check."""
     m = ROUTINE_PATTERN.fullmatch(data)
-    return m["routine"] if m else None
+    if m is None:
+        return None
+    if m["minutes"] is None:
+        return m["routine"], None
+    minutes = parse_int(m["minutes"], 1, MAX_MINUTES)
+    return (m["routine"], minutes) if minutes is not None else None
 
 
 # --- r: a button inside a running session; c: the continue prompt -----------------------
 
 SessionAction = Literal[
-    "go", "skipx", "stop", "fb", "pause", "resume", "skip", "done", "fewer", "back", "n", "pain"
-]
+    "go", "skipx", "stop", "fb", "pause", "resume", "skip", "done", "fewer", "back", "n", "pain",
+    "up", "keep", "down", "gentle", "ck",
+]  # fmt: skip
 ResumeAction = Literal["go", "new", "end"]
 SESSION_PATTERN = re.compile(
     rf"r:(?P<session>{_ID}):(?P<rev>{_ID}):(?P<action>[a-z]{{1,8}})(?::(?P<arg>[a-z0-9]{{1,8}}))?\Z"
@@ -99,6 +108,33 @@ def parse_resume_button(data: str) -> SessionButton | None:
     if session_id is None or rev is None:
         return None
     return SessionButton(session_id, rev, m["action"])
+
+
+# --- k: a hip tightness check-in, before (b) or after (a) a session ----------------------
+
+CHECKIN_PATTERN = re.compile(rf"k:(?P<session>{_ID}):(?P<moment>[ba]):(?P<value>[0-9]{{1,2}})\Z")
+
+
+@dataclass(frozen=True)
+class CheckinButton:
+    session_id: int
+    moment: Literal["before", "after"]
+    value: int
+
+
+def checkin_button(session_id: int, moment: Literal["b", "a"], value: int) -> str:
+    return f"k:{session_id}:{moment}:{value}"
+
+
+def parse_checkin_button(data: str) -> CheckinButton | None:
+    """`k:<session>:<b|a>:<0-10>`."""
+    m = CHECKIN_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    session_id, value = _id(m["session"]), parse_int(m["value"], 0, 10)
+    if session_id is None or value is None:
+        return None
+    return CheckinButton(session_id, "before" if m["moment"] == "b" else "after", value)
 
 
 # --- rm: reminder buttons; rn: /runs ----------------------------------------------------
@@ -306,3 +342,95 @@ def parse_language_button(data: str) -> str | None:
     """`lang:<code>` -> the code (whether the bot speaks it is the service's to check)."""
     m = LANGUAGE_PATTERN.fullmatch(data)
     return m["code"] if m else None
+
+
+# --- st: /settings ----------------------------------------------------------------------
+
+# `st:<key>` opens that setting's view (main: the list; tz: the zone prompt); `st:<key>:<v>`
+# saves a value: rm/ar minutes or `off`, ci/qs/wk 1 or 0 (on/off), wd a weekday (Mon=0),
+# wt a time `HHMM`, lg a language code, bb a paused exercise to bring back.
+SettingsKey = Literal["main", "tz", "rm", "ar", "ci", "qs", "wk", "wd", "wt", "lg", "bb"]
+OpenKey = Literal["main", "tz", "rm", "ar", "wk", "lg"]
+MinutesKey = Literal["rm", "ar"]
+SwitchKey = Literal["ci", "qs", "wk"]
+# What /remind and /afterrun accept, and so their buttons too.
+REMIND_MINUTES = (5, 240)
+AFTERRUN_MINUTES = (0, 240)
+_SETTING_MINUTES = {"rm": REMIND_MINUTES, "ar": AFTERRUN_MINUTES}
+_SETTING_KEYS: dict[str, SettingsKey] = {key: key for key in get_args(SettingsKey)}
+SETTINGS_PATTERN = re.compile(
+    r"st:(?:(?P<open>main|tz|rm|ar|wk|lg)"
+    r"|(?P<minutes>rm|ar):(?P<amount>off|[0-9]{1,3})"
+    r"|(?P<switch>ci|qs|wk):(?P<on>[01])"
+    r"|wd:(?P<day>[0-6])"
+    r"|wt:(?P<hours>[0-9]{2})(?P<mins>[0-9]{2})"
+    r"|lg:(?P<code>[a-z]{2,3})"
+    r"|bb:(?P<exercise>[a-z0-9_]{1,32}))\Z"
+)
+
+
+@dataclass(frozen=True)
+class SettingsButton:
+    """A decoded `st:` press. `chosen` False: open `key`'s view. True: save `value` (None
+    is off for minutes; 1/0 for switches; the weekday; 'HH:MM'; a code; an exercise id)."""
+
+    key: SettingsKey
+    chosen: bool = False
+    value: int | str | None = None
+
+
+def settings_open(key: OpenKey) -> str:
+    return f"st:{key}"
+
+
+def settings_minutes(key: MinutesKey, minutes: int | None) -> str:
+    return f"st:{key}:{'off' if minutes is None else minutes}"
+
+
+def settings_switch(key: SwitchKey, on: bool) -> str:
+    return f"st:{key}:{int(on)}"
+
+
+def settings_weekday(day: int) -> str:
+    return f"st:wd:{day}"
+
+
+def settings_time(hhmm: str) -> str:
+    """`18:00` -> `st:wt:1800`."""
+    return f"st:wt:{hhmm.replace(':', '')}"
+
+
+def settings_language(code: str) -> str:
+    return f"st:lg:{code}"
+
+
+def settings_bring_back(exercise_id: str) -> str:
+    return f"st:bb:{exercise_id}"
+
+
+def parse_settings_button(data: str) -> SettingsButton | None:
+    """Strict: minutes within what the commands accept, a real time of day. Whether a code
+    is a language the bot speaks, or an exercise is paused, is the service's to check."""
+    m = SETTINGS_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    if m["open"] is not None:
+        return SettingsButton(_SETTING_KEYS[m["open"]])
+    if m["minutes"] is not None:
+        key = _SETTING_KEYS[m["minutes"]]
+        if m["amount"] == "off":
+            return SettingsButton(key, True, None)
+        minutes = parse_int(m["amount"], *_SETTING_MINUTES[key])
+        return SettingsButton(key, True, minutes) if minutes is not None else None
+    if m["switch"] is not None:
+        return SettingsButton(_SETTING_KEYS[m["switch"]], True, int(m["on"]))
+    if m["day"] is not None:
+        return SettingsButton("wd", True, int(m["day"]))
+    if m["hours"] is not None:
+        hours, minutes = parse_int(m["hours"], 0, 23), parse_int(m["mins"], 0, 59)
+        if hours is None or minutes is None:
+            return None
+        return SettingsButton("wt", True, f"{hours:02d}:{minutes:02d}")
+    if m["code"] is not None:
+        return SettingsButton("lg", True, m["code"])
+    return SettingsButton("bb", True, m["exercise"])

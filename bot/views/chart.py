@@ -1,7 +1,7 @@
 """The /progress picture: PNG bytes from ChartData, drawn for a phone screen.
 
 matplotlib's object API on the Agg backend (no display, no pyplot global state, so it can
-run in a worker thread). Portrait 4:5, large type, one idea per panel, no gridlines or
+run in a worker thread). Portrait, large type, one idea per panel, no gridlines or
 boxes to squint at, and colours that stay apart for colour-blind eyes (Okabe-Ito). Every
 label is in the runner's language (matplotlib's DejaVu Sans has Latin and Cyrillic).
 """
@@ -9,7 +9,8 @@ label is in the runner's language (matplotlib's DejaVu Sans has Latin and Cyrill
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import matplotlib
@@ -24,7 +25,10 @@ from bot.views.i18n import Translator
 
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442"]
 RIGHT, LEFT = "#0072B2", "#D55E00"
+# Tightness: before a routine in vermillion (tight, warm), after it in blue.
+BEFORE, AFTER = "#D55E00", "#0072B2"
 INK, MUTED = "#222222", "#777777"
+TIGHTNESS_HEIGHT = 3.6  # inches: a 0-10 scale readable on a phone
 WIDTH_IN, DPI = 7.2, 150  # 1080 px wide
 
 
@@ -44,18 +48,31 @@ def render(t: Translator, data: ChartData, names: Mapping[str, str]) -> bytes:
 
 
 def figure(t: Translator, data: ChartData, names: Mapping[str, str]) -> Figure:
-    """Sets per exercise for the last weeks (stacked bars) and, when there is any, the
-    left/right split of the one-sided exercises (100 % bars around a 50 % line)."""
+    """One panel per idea, each only when it has something to show: sets per exercise for
+    the last weeks (stacked bars), the left/right split of the one-sided exercises (100 %
+    bars around a 50 % line), and hip tightness before and after a routine (two lines on
+    a 0-10 scale)."""
     balance = [(e, r, lf) for e, (r, lf) in data.sides.items() if r + lf > 0]
-    height = 6.0 + (0.9 + 1.2 * len(balance) if balance else 0.0)
-    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
-    ratios = [6.0, 0.9 + 1.2 * len(balance)] if balance else [1.0]
-    axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)
-    _weekly(t, axes[0][0], data, names)
+    panels: list[tuple[float, Callable[[Axes], None]]] = []
+    if data.has_sets or not data.has_tightness:
+        panels.append((6.0, lambda ax: _weekly(t, ax, data, names)))
     if balance:
-        _balance(t, axes[1][0], balance, data, names)
+        panels.append((0.9 + 1.2 * len(balance), lambda ax: _balance(t, ax, balance, data, names)))
+    if data.has_tightness:
+        panels.append((TIGHTNESS_HEIGHT, lambda ax: _tightness(t, ax, data)))
+    ratios = [height for height, _ in panels]
+    fig = Figure(figsize=(WIDTH_IN, sum(ratios)), dpi=DPI, facecolor="white")
+    axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)
+    for (_, draw), row in zip(panels, axes, strict=True):
+        draw(row[0])
     fig.tight_layout(pad=1.2, h_pad=2.5)
     return fig
+
+
+def _week_span(weeks: int) -> tuple[float, float]:
+    """The x range of a panel over the weeks, so each week's column lines up panel to panel
+    (and the last one has room for its value)."""
+    return -0.75, weeks - 0.25
 
 
 def _clean(ax: Axes) -> None:
@@ -88,6 +105,7 @@ def _weekly(t: Translator, ax: Axes, data: ChartData, names: Mapping[str, str]) 
     title = t.n_("Sets per week · last {n} week", "Sets per week · last {n} weeks", len(x))
     ax.set_title(title, fontsize=19, color=INK, loc="left", pad=44)
     ax.set_xticks(x, [_week_label(t, w, data.weeks[-1]) for w in data.weeks])
+    ax.set_xlim(*_week_span(len(x)))
     ax.set_yticks([])
     ax.set_ylim(0, max(1, top) * 1.15)
     ax.legend(
@@ -138,3 +156,40 @@ def _balance(
     ax.set_yticks([])
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
+
+
+def _tightness(t: Translator, ax: Axes, data: ChartData) -> None:
+    """The weekly average before and after a routine (a line only if it has any); a week
+    without a check-in leaves a gap, and each line ends with its latest value."""
+    x = list(range(len(data.weeks)))
+    for values, colour, label, up in (
+        # Translators: a chart legend: hip tightness rated before a routine.
+        (data.tight_before, BEFORE, t._("Before a routine"), True),
+        # Translators: a chart legend: hip tightness rated after a routine.
+        (data.tight_after, AFTER, t._("After a routine"), False),
+    ):
+        known = [(xi, v) for xi, v in zip(x, values, strict=True) if v is not None]
+        if known:  # its last value: before (usually higher) a little above, after below
+            y = [math.nan if v is None else v for v in values]
+            ax.plot(x, y, color=colour, linewidth=3.5, marker="o", markersize=9, label=label)
+            xi, v = known[-1]
+            ax.annotate(
+                t.number(round(v, 1)), (xi, v), xytext=(9, 3 if up else -3),
+                textcoords="offset points", ha="left", va="bottom" if up else "top",
+                fontsize=14, color=colour, fontweight="bold",
+            )  # fmt: skip
+    title = t.n_("Hip tightness · last {n} week", "Hip tightness · last {n} weeks", len(x))
+    ax.set_title(title, fontsize=19, color=INK, loc="left", pad=44)
+    ax.set_xticks(x, [_week_label(t, w, data.weeks[-1]) for w in data.weeks])
+    ax.set_xlim(*_week_span(len(x)))
+    ax.set_ylim(-0.5, 10.5)
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=13,
+        handlelength=1.5, columnspacing=1.2, borderaxespad=0.2,
+    )  # fmt: skip
+    _clean(ax)
+    # The 0-10 scale inside the panel's left edge, so it takes no width from the others.
+    ax.set_yticks([0, 5, 10], [t.number(v) for v in (0, 5, 10)])
+    ax.tick_params(axis="y", pad=-2, labelcolor=MUTED)
+    for tick in ax.get_yticklabels():
+        tick.set_horizontalalignment("left")

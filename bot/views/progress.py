@@ -1,4 +1,5 @@
-"""What /progress and /history show: pure rendering (the chart itself: bot.views.chart)."""
+"""What /progress and /history show: pure rendering (the chart itself: bot.views.chart).
+The coach's words (levels, doses, why a dose changed, tightness numbers): bot.views.coach."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.core.coach import Standing, Tightness
 from bot.core.content import Exercise
 from bot.core.localtime import local_day
 from bot.core.progress import Balance, HistoryItem, Progress, Streak
+from bot.views import coach
 from bot.views.base import View
 from bot.views.i18n import Translator
 from bot.views.reports import day_text, sided_amount, upper_first
@@ -110,7 +113,71 @@ def progress_text(t: Translator, p: Progress) -> str:
     if p.balances:
         lines += ["", t._("<b>Left / right</b>")]
         lines += [balance_text(t, b, upper_first(exercises[b.exercise].short)) for b in p.balances]
+    if p.standings:
+        # Translators: the heading of each exercise's current dose on its ladder of doses.
+        lines += ["", t._("<b>Your doses</b>")]
+        lines += [
+            standing_text(t, exercises[e], s, p.tz)
+            for e, s in p.standings.items()
+            if e in exercises
+        ]
+    if p.tightness is not None:
+        lines += ["", tightness_text(t, p.tightness)]
     return "\n".join(lines)
+
+
+def standing_text(t: Translator, exercise: Exercise, s: Standing, tz: str) -> str:
+    """`Rotations · level 2 of 3: 2 × 12 each side, 30 s rest`, then why and when it last
+    changed, if it has; a paused exercise says so and how to bring it back. Pass the
+    exercise from the runner's content (`t.content`)."""
+    name = escape(upper_first(exercise.short))
+    if s.paused:
+        day = s.last_move.at if s.last_move is not None else s.since
+        if day is None:
+            return t._("{name} · ⏸ paused after pain: /settings brings it back", name=name)
+        # Translators: {day} is when the exercise was left out of routines ("Thu 3 Dec").
+        return t._(
+            "{name} · ⏸ paused after pain since {day}: /settings brings it back",
+            name=name,
+            day=escape(t.day(local_day(day, tz))),
+        )
+    level = escape(coach.level_text(t, exercise, s.step))
+    line = f"{name} · {level}: {escape(coach.step_dose(t, exercise, s.step))}"
+    if s.last_move is None:
+        return line
+    return f"{line}\n   ↳ {escape(coach.change_text(t, s.last_move, tz))}"
+
+
+def tightness_text(t: Translator, tight: Tightness) -> str:
+    """`🧘 Hip tightness (0–10): −1.5 per session (12 sessions)` and, with two weeks or
+    more of check-ins before a routine, `Before a routine: 6 → 4.5 over 8 weeks`."""
+    if tight.average_change is not None:
+        # Translators: {change} is the average change in tightness from before a routine
+        # to after it, on a 0-10 scale ("−1.5": looser); {n} sessions with both check-ins.
+        head = t.n_(
+            "🧘 <b>Hip tightness</b> (0–10): {change} per session ({n} session)",
+            "🧘 <b>Hip tightness</b> (0–10): {change} per session ({n} sessions)",
+            tight.sessions,
+            change=coach.signed(t, tight.average_change),
+        )
+    else:
+        head = t._(
+            "🧘 <b>Hip tightness</b> (0–10): rate it before and after a routine to see the change"
+        )
+    before = [(i, v) for i, v in enumerate(tight.weekly_before) if v is not None]
+    if len(before) < 2:
+        return head
+    (i, first), (j, last) = before[0], before[-1]
+    # Translators: the weekly average before a routine, from the first week with a check-in
+    # to the latest ("6 → 4.5 over 8 weeks").
+    trend = t.n_(
+        "Before a routine: {first} → {last} over {n} week",
+        "Before a routine: {first} → {last} over {n} weeks",
+        j - i + 1,
+        first=coach.tightness_value(t, first),
+        last=coach.tightness_value(t, last),
+    )
+    return f"{head}\n{trend}"
 
 
 def chart_label(exercise: Exercise) -> str:

@@ -8,7 +8,7 @@ builds from the runner's language (`svc.walkthrough(routine_id, t.lang)`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -42,6 +42,11 @@ SAFETY_NOTE = N_(
     "🤕 <b>Stop that exercise.</b> Never push through pain. "
     "If it is still there in a few days, see a physio or doctor."
 )
+PHYSIO_NOTE = N_(
+    "🩺 <b>That's pain twice in two weeks.</b> Please see a physiotherapist. I'll leave this "
+    "exercise out of your routines until you bring it back in /settings."
+)
+TIGHTNESS_RANGE = range(0, 11)
 
 
 # --- words for doses and times (other views may use these too) -----------------------
@@ -138,17 +143,22 @@ def help_text(t: Translator, commands: Sequence[tuple[str, Msg]]) -> View:
     return View("\n".join(lines))
 
 
-def menu(t: Translator) -> View:
-    """The routines, in the runner's language, each with its estimated time."""
+def menu(t: Translator, minutes_of: Mapping[str, int] | None = None) -> View:
+    """The routines, in the runner's language, each with its estimated time: `minutes_of`
+    the runner's own doses (a routine missing from it has every exercise paused)."""
     catalogue = t.content
     rows = []
     for r in catalogue.routines.values():
-        minutes = catalogue.routine_minutes(r.id)
+        if minutes_of is not None and r.id not in minutes_of:
+            continue
+        minutes = minutes_of[r.id] if minutes_of is not None else catalogue.routine_minutes(r.id)
         # Translators: a routine's button: its name and estimated minutes.
         label = t._("{name} · {minutes} min", name=r.name, minutes=minutes)
         rows.append([(f"{r.emoji} {label}".strip(), callbacks.routine_choice(r.id))])
     lines = [t._("<b>Pick a routine</b>")]
     for r in catalogue.routines.values():
+        if minutes_of is not None and r.id not in minutes_of:
+            continue
         lines.append(f"{r.emoji} <b>{escape(r.name)}</b> — {escape(r.blurb)}".strip())
     return View("\n".join(lines), rows)
 
@@ -204,6 +214,8 @@ def _note(t: Translator, note: str | None) -> str:
     """What just happened, above the step it led to ("" for nothing worth saying)."""
     if note == "pain":
         return t.msg(SAFETY_NOTE)
+    if note == "pain_paused":
+        return t.msg(PHYSIO_NOTE)
     if note == "skipped_exercise":
         # Translators: a whole exercise was skipped (its next one follows).
         return t.p_("exercise", "⏭ Skipped.")
@@ -222,21 +234,41 @@ def session_view(
     *,
     note: str | None = None,
     picker: bool = False,
+    tight_before: int | None = None,
 ) -> View:
-    """The message for the runner's current position."""
+    """The message for the runner's current position. The first card of a session with
+    check-ins asks for hip tightness (`tight_before` once given)."""
     step = walkthrough.step(cursor)
     assert step is not None, "a finished session has a summary, not a step view"
     cb: Press = partial(callbacks.session_button, session_id, rev)
     head = _note(t, note)
     if step.kind == "card":
+        checkin = walkthrough.plan.checkin and step.index == 0
+        text = _join(head, card_text(t, walkthrough, step))
+        rows: Buttons = []
+        if checkin and tight_before is None:
+            text = _join(
+                text,
+                t._(
+                    "📏 How tight do your hips feel? Tap 0 (loose) to 10 (very tight), "
+                    "or just start."
+                ),
+            )
+            rows += tightness_rows(partial(callbacks.checkin_button, session_id, "b"))
+        elif checkin and tight_before is not None:
+            text = _join(text, t._("📏 Hip tightness: {value}/10 ✓", value=tight_before))
+        # The card's own buttons first: Start stays where the thumb expects it.
+        return View(text, _card_buttons(t, cb, walkthrough.planned(step).offer) + rows)
+    if step.kind == "check":
+        point = walkthrough.planned(step).question or 0
+        questions = step.exercise.questions
+        question = questions[min(point, len(questions) - 1)]
+        done = t._("✓ <b>{exercise}</b> done.", exercise=escape(step.exercise.name))
         return View(
-            _join(head, card_text(t, walkthrough, step)),
+            _join(head, done, f"💭 {escape(question)}"),
             [
-                [
-                    (t._("▶ Start"), cb("go")),
-                    (t._("⏭ Skip"), cb("skipx")),
-                    (t._("■ Stop"), cb("stop")),
-                ]
+                [(t._("👍 Yes"), cb("ck", "yes")), (t._("🤏 Not quite"), cb("ck", "nq"))],
+                [(t._("⏭ Skip"), cb("ck", "skip"))],
             ],
         )
     if step.kind == "feedback":
@@ -265,16 +297,78 @@ def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def tightness_rows(data: Callable[[int], str]) -> Buttons:
+    """0 to 10 on two rows of a phone's width; `data(value)` is each button's payload."""
+    numbers = [(str(n), data(n)) for n in TIGHTNESS_RANGE]
+    return [numbers[:6], numbers[6:]]
+
+
+def _card_buttons(t: Translator, cb: Press, offer: str | None) -> Buttons:
+    """Start / Skip / Stop, or the offer's two answers in Start's place."""
+    skip, stop = (t._("⏭ Skip"), cb("skipx")), (t._("■ Stop"), cb("stop"))
+    if offer == "up":
+        return [[(t._("⬆ Step up"), cb("up")), (t._("▶ Keep"), cb("keep"))], [skip, stop]]
+    if offer in ("hard", "short"):
+        return [[(t._("⬇ Ease back"), cb("down")), (t._("▶ Keep"), cb("keep"))], [skip, stop]]
+    if offer == "pain":
+        return [[(t._("🌱 Go gently"), cb("gentle")), (t._("⏭ Skip today"), cb("skipx"))], [stop]]
+    return [[(t._("▶ Start"), cb("go")), skip, stop]]
+
+
+def _offer_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
+    """What the card offers, above the exercise (HTML)."""
+    planned = walkthrough.planned(step)
+    exercise = walkthrough.catalogue.exercise(step.exercise.id)
+    if planned.offer == "up":
+        dose = escape(dose_summary(t, exercise.dose_at(planned.step + 1)))
+        return t._(
+            "💪 <b>Easy three times in a row!</b> Step up to {dose}, or keep today's dose?",
+            dose=dose,
+        )
+    if planned.offer in ("hard", "short"):
+        dose = escape(dose_summary(t, exercise.dose_at(planned.step - 1)))
+        if planned.offer == "hard":
+            return t._("😤 <b>Hard twice in a row.</b> Ease back to {dose}?", dose=dose)
+        return t._("<b>Sets came up short twice in a row.</b> Ease back to {dose}?", dose=dose)
+    if planned.offer == "pain":
+        dose = escape(dose_summary(t, exercise.dose_at(0)))
+        return t._(
+            "🤕 <b>This hurt last time.</b> Never push through pain; if it keeps coming back, "
+            "see a physio or doctor. Go gently with {dose}, or skip it today.",
+            dose=dose,
+        )
+    return ""
+
+
 def card_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
+    """The exercise: what it works, why, how, what to watch and today's dose; above it,
+    the coach's offer and the point to focus on, if any."""
     ex = step.exercise
-    order = list(walkthrough.routine.exercises)
+    planned = walkthrough.planned(step)
+    order = list(walkthrough.order)
     number = f"{order.index(ex.id) + 1}/{len(order)}"
-    sets = walkthrough.catalogue.sets_for(walkthrough.routine, ex)
     how = "\n".join(f"{i}. {escape(line)}" for i, line in enumerate(ex.technique, 1))
-    watch = "\n".join(f"• {escape(w)}" for w in ex.watch)
+    points = list(ex.watch)
+    if planned.focus is not None and planned.focus < len(points):
+        points.insert(0, points.pop(planned.focus))
+    watch = "\n".join(f"• {escape(w)}" for w in points)
     category = t.msg(CATEGORIES[ex.category])
+    top = []
+    if planned.offer:
+        top += [_offer_text(t, walkthrough, step), ""]
+    if planned.focus is not None and planned.focus < len(ex.watch):
+        # Translators: the watch point the runner said "not quite" to last time.
+        top += [t._("🎯 <b>Focus today:</b> {point}", point=escape(ex.watch[planned.focus])), ""]
+    # Translators: today's dose, e.g. "Today: 2 × 10 each side, 30 s rest".
+    today = t._("<b>Today:</b> {dose}", dose=escape(dose_summary(t, ex.dose)))
+    if walkthrough.plan.minutes is not None and not planned.full:
+        # Translators: after today's dose, when the session was shortened to fit the time.
+        today += "\n" + t._(
+            "<i>Trimmed to fit {minutes} min.</i>", minutes=walkthrough.plan.minutes
+        )
     return "\n".join(
         [
+            *top,
             f"<b>{number} · {escape(ex.name)}</b> · {escape(category)}",
             # Translators: the muscles an exercise works, e.g. "Works: Hip flexors (psoas)".
             t._("<i>Works: {muscles}</i>", muscles=escape(", ".join(ex.muscles))),
@@ -288,8 +382,7 @@ def card_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
             t._("<b>Watch:</b>"),
             watch,
             "",
-            # Translators: today's dose, e.g. "Today: 2 × 10 each side, 30 s rest".
-            t._("<b>Today:</b> {dose}", dose=escape(dose_summary(t, ex.dose, sets))),
+            today,
         ]
     )
 
@@ -503,6 +596,12 @@ class Summary:
     skipped: list[Skip]
     pain: list[str]
     completed_this_week: int
+    # Hip tightness: asked after the session when the plan has check-ins (`session_id`
+    # goes in the buttons); the values given so far.
+    checkin: bool = False
+    session_id: int = 0
+    tight_before: int | None = None
+    tight_after: int | None = None
 
 
 def _skip_text(t: Translator, skip: Skip) -> str:
@@ -550,7 +649,91 @@ def summary(t: Translator, s: Summary, note: str | None = None) -> View:
             s.completed_this_week,
         )
     )
+    rows: Buttons = []
+    if s.checkin and s.status != "abandoned":
+        lines.append("")
+        lines.append(_tightness_after(t, s))
+        if s.tight_after is None:
+            rows += tightness_rows(partial(callbacks.checkin_button, s.session_id, "a"))
     text = "\n".join(lines)
     if note == "pain":
         text = t.msg(SAFETY_NOTE) + "\n\n" + text
-    return View(text, [[(t._("🔁 Another routine"), callbacks.MENU)]])
+    elif note == "pain_paused":
+        text = t.msg(PHYSIO_NOTE) + "\n\n" + text
+    return View(text, [*rows, [(t._("🔁 Another routine"), callbacks.MENU)]])
+
+
+def _tightness_after(t: Translator, s: Summary) -> str:
+    """The question after a session, or the answer with the change since before."""
+    if s.tight_after is None:
+        return t._("📏 How tight do your hips feel now? Tap 0 (loose) to 10 (very tight).")
+    if s.tight_before is None:
+        return t._("📏 Hip tightness: {value}/10 ✓", value=s.tight_after)
+    change = s.tight_after - s.tight_before
+    if change < 0:
+        # Translators: hip tightness before → after a routine, and how much looser.
+        return t._(
+            "📏 Hip tightness: {before} → {after} (−{change}) 🎉",
+            before=s.tight_before, after=s.tight_after, change=-change,
+        )  # fmt: skip
+    if change > 0:
+        return t._(
+            "📏 Hip tightness: {before} → {after} (+{change})",
+            before=s.tight_before, after=s.tight_after, change=change,
+        )  # fmt: skip
+    return t._(
+        "📏 Hip tightness: {before} → {after} (no change)",
+        before=s.tight_before,
+        after=s.tight_after,
+    )
+
+
+# --- sessions that fit the time you have -----------------------------------------------
+
+
+def fitted_preview(t: Translator, walkthrough: Walkthrough, minutes: int) -> View:
+    """`/routine 5`: the session built for 5 minutes, its estimate, and a Start button."""
+    estimate = max(1, round(walkthrough.seconds() / 60))
+    if estimate <= minutes and walkthrough.plan.minutes is None:
+        head = t._(
+            "⏱ <b>{routine}</b> fits in {minutes} min: about {estimate} min.",
+            routine=escape(walkthrough.routine.name), minutes=minutes, estimate=estimate,
+        )  # fmt: skip
+    elif estimate <= minutes:
+        head = t._(
+            "⏱ <b>A {minutes}-minute session</b>, about {estimate} min by my count:",
+            minutes=minutes, estimate=estimate,
+        )  # fmt: skip
+    else:
+        head = t._(
+            "⏱ The shortest I can make it, keeping a set on each side: about {estimate} min.",
+            estimate=estimate,
+        )
+    lines = [head]
+    for exercise in walkthrough.exercises.values():
+        lines.append(f"• {escape(exercise.name)}: {escape(dose_summary(t, exercise.dose))}")
+    start = callbacks.routine_choice(walkthrough.routine.id, minutes)
+    return View("\n".join(lines), [[(t._("▶ Start"), start)]])
+
+
+def fit_usage(t: Translator, low: int, high: int) -> View:
+    """`/routine` followed by something that is not a number of minutes."""
+    return View(
+        t._(
+            "Send /routine alone to pick a routine, or with the minutes you have: "
+            "/routine 5 ({low}–{high}).",
+            low=low,
+            high=high,
+        )
+    )
+
+
+def all_paused(t: Translator, names: Sequence[str]) -> View:
+    """The routine's every exercise is paused after pain."""
+    return View(
+        t._(
+            "⏸ {exercises}: paused after pain. Bring it back in /settings when it feels right, "
+            "or pick another /routine.",
+            exercises=escape(", ".join(names)),
+        )
+    )

@@ -1,0 +1,279 @@
+"""The adaptive coach end to end: ladders move on what the runner reports, pain pauses an
+exercise, check-ins are kept and shown, and sessions fit the time there is. Every test acts
+as a runner against the fake Bot API and then checks messages and rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot import services, storage
+from bot.core.content import load_catalogue
+from bot.core.dosing import SessionPlan
+from bot.core.engine import Walkthrough
+from bot.views.base import OLD_BUTTON, OUT_OF_DATE
+from tests.conftest import MON_0600
+from tests.flows import carry_on, rate, routine
+
+CAT = load_catalogue()
+EASY = {"Hip rotations": "Easy"}
+
+
+@pytest.fixture
+async def bot(harness):
+    """Time scale 0, and a runner who taps as fast as the bot answers (no flood guard)."""
+    await harness.start()
+    harness.app.update_processor.burst = 1_000_000
+    return harness
+
+
+def plans(h) -> list[SessionPlan]:
+    return [
+        SessionPlan.from_json(r["plan"]) for r in h.rows("SELECT plan FROM sessions ORDER BY id")
+    ]
+
+
+def changes(h) -> list[dict]:
+    return h.rows(
+        "SELECT exercise, step_from, step_to, paused, reason, session_id FROM ladder_changes "
+        "ORDER BY id"
+    )
+
+
+async def test_three_easy_sessions_offer_a_step_up_that_changes_the_next_dose(bot):
+    user = bot.user()
+    for _ in range(3):
+        summary = await routine(user, "Pre-run", EASY)
+        assert "complete!" in summary.plain
+    assert [p.get("rotations").offer for p in plans(bot)] == [None, None, None]
+
+    user.send("/routine")
+    user.press("Pre-run", await user.expect("Pick a routine"))
+    card = await user.expect("Hip rotations")
+    assert (
+        "Easy three times in a row!" in card.plain and "Step up to 2 × 12 each side" in card.plain
+    )
+    assert card.labels[:4] == ["⬆ Step up", "▶ Keep", "⏭ Skip", "■ Stop"]
+    user.press("Step up", card)
+    first = await user.expect("Set 1/2 · right side")
+    assert "12 slow hip circles" in first.plain
+    user.press("✓ Done", first)
+    await carry_on(user)
+
+    [change] = changes(bot)
+    session_id = bot.rows("SELECT max(id) AS id FROM sessions")[0]["id"]
+    assert change == {
+        "exercise": "rotations", "step_from": 1, "step_to": 2, "paused": 0, "reason": "easy",
+        "session_id": session_id,
+    }  # fmt: skip
+    rows = bot.rows("SELECT target_reps, actual_reps FROM sets WHERE session_id = ? "
+                    "AND exercise = 'rotations'", (session_id,))  # fmt: skip
+    assert rows == [{"target_reps": 12, "actual_reps": 12}] * 4
+    stored = plans(bot)[-1].get("rotations")
+    assert (stored.step, stored.reps, stored.offer) == (2, 12, None)
+
+    # The next session starts at the new step and offers nothing more for now.
+    await routine(user, "Pre-run")
+    assert (plans(bot)[-1].get("rotations").reps, plans(bot)[-1].get("rotations").offer) == (
+        12,
+        None,
+    )
+
+
+async def test_keeping_the_dose_is_recorded_and_asks_again_only_after_three_more(bot):
+    user = bot.user()
+    for _ in range(3):
+        await routine(user, "Pre-run", EASY)
+    await routine(user, "Pre-run", EASY, card="Keep")
+    assert [(c["reason"], c["step_to"]) for c in changes(bot)] == [("kept", 1)]
+    assert plans(bot)[-1].get("rotations").reps == 10
+    await routine(user, "Pre-run", EASY)  # one easy session since keeping: no offer
+    assert plans(bot)[-1].get("rotations").offer is None
+
+
+async def test_two_hard_sessions_offer_a_step_down(bot):
+    user = bot.user()
+    for _ in range(2):
+        await routine(user, "Pre-run", {"Band hip flexion": "Hard"})
+    await routine(user, "Pre-run", card="Ease back")
+    [card] = [m for m in user.messages if "Hard twice in a row." in m.plain]
+    assert "Band hip flexion" in card.plain and "Ease back to 1 × 10 each side" in card.plain
+    assert [(c["exercise"], c["step_to"], c["reason"]) for c in changes(bot)] == [
+        ("flexion", 0, "hard")
+    ]
+    third = bot.rows("SELECT target_reps FROM sets WHERE exercise = 'flexion' AND session_id = 3")
+    assert third == [{"target_reps": 10}] * 2  # the gentle step: one set a side
+
+
+async def test_pain_twice_in_two_weeks_pauses_the_exercise_until_brought_back(bot):
+    user = bot.user()
+    first = await routine(user, "Post-run", {"90/90": "Pain"})
+    assert "Stop that exercise" in first.plain  # the safety note
+
+    # Next time, the card opens with the safety note and offers the gentlest step or a skip.
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("90/90")
+    assert "This hurt last time." in card.plain and "1 × 20 s hold each side" in card.plain
+    assert card.labels[:3] == ["🌱 Go gently", "⏭ Skip today", "■ Stop"]
+    user.press("Go gently", card)
+    second = await carry_on(user, {"90/90": "Pain"})
+    assert "pain twice in two weeks" in second.plain and "physiotherapist" in second.plain
+    assert [(c["reason"], c["step_to"], c["paused"]) for c in changes(bot)] == [
+        ("pain", 0, 0),
+        ("paused", 0, 1),
+    ]
+    assert (
+        bot.rows("SELECT target_seconds FROM sets WHERE session_id = 2")
+        == [{"target_seconds": 20}] * 2
+    )
+
+    # Left out of routines: the post-run stretch has nothing left, the full one skips it.
+    user.send("/routine")
+    menu = await user.expect("Pick a routine")
+    assert "Post-run" not in menu.plain
+    user.press("Full", menu)
+    await carry_on(user)
+    assert plans(bot)[-1].ids == ("rotations", "flexion")
+    assert "90/90" not in "\n".join(m.plain for m in user.messages[-12:])
+
+    # Brought back (in /settings): it returns at the gentlest step.
+    assert services.coach.resume(bot.services, 1001, "ninety_ninety")
+    await routine(user, "Post-run")
+    planned = plans(bot)[-1].get("ninety_ninety")
+    assert (planned.step, planned.hold_seconds) == (0, 20)
+
+
+async def test_skipping_after_pain_is_recorded_and_clears_the_guard(bot):
+    user = bot.user()
+    await routine(user, "Post-run", {"90/90": "Pain"})
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    user.press("Skip today", await user.expect("This hurt last time."))
+    await user.expect("complete!")
+    assert [c["reason"] for c in changes(bot)] == ["pain_skip"]
+    await routine(user, "Post-run")
+    assert plans(bot)[-1].get("ninety_ninety").offer is None
+
+
+async def test_tightness_check_ins_are_stored_and_shown(bot):
+    user = bot.user()
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("90/90")
+    assert "How tight do your hips feel?" in card.plain
+    user.press("6", card, exact=True)
+    await user.wait_until(lambda: "Hip tightness: 6/10 ✓" in card.plain)
+    assert card.labels == ["▶ Start", "⏭ Skip", "■ Stop"]
+    assert bot.rows("SELECT tight_before FROM sessions") == [{"tight_before": 6}]
+    user.press("Start", card)
+    summary = await carry_on(user)
+    assert "How tight do your hips feel now?" in summary.plain
+    user.press("3", summary, exact=True)
+    await user.wait_until(lambda: "Hip tightness: 6 → 3 (−3) 🎉" in summary.plain)
+    assert summary.labels == ["🔁 Another routine"]
+    assert bot.rows("SELECT tight_before, tight_after FROM sessions") == [
+        {"tight_before": 6, "tight_after": 3}
+    ]
+
+
+async def test_check_ins_can_be_turned_off_and_forged_taps_change_nothing(bot):
+    user, other = bot.user(), bot.user(2002, "Bo")
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("90/90")
+    before = bot.snapshot()
+    known = {OLD_BUTTON.id, OUT_OF_DATE.id, services.session.NOT_YOURS.id}
+    for data in ("k:1:b:11", "k:1:b:-1", "k:1:x:3", "k:1:a:3", "k:99:b:3", "k:1:b:²"):
+        answer, _ = await user.answer_for(user.press_data(card.message_id, data))
+        assert answer in known, (data, answer)
+    assert bot.snapshot() == before
+    other.send("/start")
+    welcome = await other.expect("hip coach")
+    before = bot.snapshot()  # another runner forges a tap on Ada's session, from his chat
+    answer, _ = await other.answer_for(other.press_data(welcome.message_id, "k:1:b:3"))
+    assert answer == "That isn't your session."
+    assert bot.snapshot() == before
+
+    storage.users.set_checkins(bot.services.db, 1001, False)
+    user.send("/cancel")
+    await user.expect("stopped")
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("90/90")
+    assert "How tight" not in card.plain and card.labels == ["▶ Start", "⏭ Skip", "■ Stop"]
+
+
+async def test_not_quite_puts_the_point_first_next_time_and_asks_again(bot):
+    user = bot.user()
+    await routine(user, "Post-run", answer="Not quite")
+    [answer] = bot.rows("SELECT exercise, point, answer FROM watch_answers")
+    assert answer == {"exercise": "ninety_ninety", "point": 0, "answer": "not_quite"}
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("90/90")
+    point = CAT.exercise("ninety_ninety").watch[0]
+    assert card.plain.startswith(f"🎯 Focus today: {point}")
+    user.press("Start", card)
+    feel = await user.expect("How did it feel?")
+    await rate(user, feel, answer="Yes")
+    await user.expect("complete!")
+    assert [r["answer"] for r in bot.rows("SELECT answer FROM watch_answers ORDER BY id")] == [
+        "not_quite", "yes",
+    ]  # fmt: skip
+    await routine(user, "Post-run")
+    assert plans(bot)[-1].get("ninety_ninety").focus is None
+
+
+@pytest.mark.parametrize("minutes", [5, 3, 8])
+async def test_routine_5_fits_in_five_minutes_by_the_engine_estimate(bot, minutes):
+    user = bot.user()
+    user.send(f"/routine {minutes}")
+    preview = await user.expect("⏱")
+    assert preview.labels == ["▶ Start"]
+    user.press("Start", preview)
+    await carry_on(user)
+    [plan] = plans(bot)
+    seconds = Walkthrough(CAT, plan).seconds()
+    shortest = 212  # one set a side, get-ready 3 s, reps and holds halved: cards included
+    assert seconds <= max(minutes * 60, shortest)
+    assert plan.ids == ("rotations", "flexion", "ninety_ninety")
+    assert f"about {max(1, round(seconds / 60))} min" in preview.plain
+    sets = bot.rows("SELECT exercise, side FROM sets")
+    for exercise in plan.ids:  # every exercise kept at least a set on each side
+        assert {s["side"] for s in sets if s["exercise"] == exercise} == {"right", "left"}
+
+
+async def test_routine_with_bad_minutes_gets_one_line_and_changes_nothing(bot):
+    user = bot.user()
+    user.send("/start")
+    await user.expect("hip coach")
+    before = bot.snapshot()
+    for text in (
+        "/routine 0",
+        "/routine 121",
+        "/routine abc",
+        "/routine ²",
+        "/routine 99999999999999999999",
+    ):
+        user.send(text)
+        answer = await user.expect("/routine 5")
+        assert not answer.buttons
+    assert bot.snapshot() == before
+
+
+async def test_start_warm_up_fits_the_minutes_left_before_the_run(harness):
+    await harness.start_at(MON_0600)
+    harness.app.update_processor.burst = 1_000_000
+    user = harness.user()
+    user.send("/plan today 07:00")
+    await user.expect("planned")
+    # The bot was down: the reminder comes late, 4 minutes before the run.
+    assert await harness.move_to(MON_0600 + timedelta(minutes=56)) == 1
+    reminder = await user.expect("Run at")
+    user.press("Start warm-up", reminder)
+    card = await user.expect("Hip rotations")
+    assert "Trimmed to fit 4 min." in card.plain
+    [plan] = plans(harness)
+    assert plan.minutes == 4 and Walkthrough(CAT, plan).seconds() <= 4 * 60
