@@ -106,7 +106,8 @@ def _unsettled(path: Path) -> int:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return conn.execute(
-            "SELECT count(*) FROM reminders WHERE status IN ('pending', 'claimed')"
+            "SELECT count(*) FROM reminders WHERE status IN ('pending', 'claimed') "
+            "AND kind = 'pre_run'"  # the weekly notes the dispatcher makes are for next week
         ).fetchone()[0]
     finally:
         conn.close()
@@ -115,7 +116,9 @@ def _unsettled(path: Path) -> int:
 def _rows(path: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT user_id, status, message_id FROM reminders").fetchall()
+        return conn.execute(
+            "SELECT user_id, status, message_id FROM reminders WHERE kind = 'pre_run'"
+        ).fetchall()
     finally:
         conn.close()
 

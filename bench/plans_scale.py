@@ -78,7 +78,15 @@ def build_db(path: Path, users: int, t0: datetime) -> dict[str, int]:
                 "remind_minutes": 30,
                 "afterrun_minutes": 15,
                 "tz_set_at": past,
+                # Each runner's next weekly note is already a row (the steady state), but
+                # TOP_UP runners' marks have passed: the measured pass makes their next one.
+                "weekly_until": to_db(weekly_of(i)),
             }
+
+    def weekly_of(i: int) -> datetime:
+        if DUE < i <= DUE + TOP_UP:
+            return t0 - timedelta(minutes=1)
+        return t0 + timedelta(hours=1) + (i * 7919 % 1000) / 1000 * timedelta(days=6)
 
     def mark_of(i: int) -> datetime:
         if DUE < i <= DUE + TOP_UP:
@@ -133,6 +141,9 @@ def build_db(path: Path, users: int, t0: datetime) -> dict[str, int]:
             if i <= DUE:  # planted: due a few seconds ago, for a run in 25 minutes
                 run = t0 + timedelta(minutes=25, seconds=i)
                 yield _reminder(i, run, "pre_run", t0 - timedelta(seconds=10), stamp)
+            if not DUE < i <= DUE + TOP_UP:  # the next weekly note, ahead
+                note = weekly_of(i)
+                yield {**_reminder(i, note, "weekly", note, stamp), "plan_id": None}
 
     with db.atomic():
         db["users"].insert_all(user_rows(), batch_size=BATCH)

@@ -112,6 +112,16 @@ async def coach_runner(api: BenchAPI, user_id: int, think: float = 0.0) -> int:
             query = user.press("▶ Start", message)
         elif "Just right" in " ".join(labels):
             query = user.press("Just right", message)
+            updates += 1
+            # A new runner's first sessions ask a watch-point question in the same message.
+            await api.wait_chat(
+                user.chat_id, lambda q=query: api.callback_queries[q].answered, WAIT
+            )
+            if "Not quite" in " ".join(text for row in message.buttons for text, _ in row):
+                await _think(rng, think)
+                query = user.press("👍 Yes", message)
+            else:
+                continue
         else:
             query = user.press("✓", message)
         updates += 1

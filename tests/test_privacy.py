@@ -21,6 +21,7 @@ from bot.ops.logsetup import UpdateContextFilter
 from bot.playground import Playground
 from bot.sandbox import FakeUser
 from bot.services import privacy
+from bot.services.reminders import run_dispatch_pass
 from bot.transport import timers
 from bot.views.export import CSV_COLUMNS
 from tests.tagged import tag_languages
@@ -232,6 +233,11 @@ async def test_deleteme_removes_every_row_and_everything_scheduled(bot):
     # Real-time timers from here on, so Ada's countdown is still pending when she confirms.
     h.reconfigure(time_scale=1.0)
     await h.restart()
+    # One dispatcher pass now, so both runners' weekly note rows exist before the snapshots
+    # (the repeating job's first pass would race them).
+    h.stop_dispatcher()
+    await run_dispatch_pass(h.app)
+    assert h.rows("SELECT COUNT(*) AS n FROM reminders WHERE kind = 'weekly'")[0]["n"] == 2
     card = await choose(ada, "Post-run")
     ada.send("/deleteme")
     prompt = await ada.expect("Delete all your data?")

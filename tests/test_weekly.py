@@ -20,6 +20,7 @@ from bot.core.coach import Change, CheckIn, tightness
 from bot.core.progress import Streak
 from bot.core.weekly import Facts, Suggestion, Week
 from bot.sandbox.html_check import parse_html
+from tests.conftest import Harness
 from tests.i18n import translators
 
 SUN_1700 = datetime(2026, 3, 8, 17, 0, tzinfo=UTC)
@@ -392,6 +393,10 @@ async def test_a_runner_who_only_logs_sets_gets_a_note_that_counts_them(harness)
     assert "/plan" in note.plain.splitlines()[-2]  # no plan: the suggestion is to make one
 
 
+def weekly_rows_all(h: Harness) -> list[dict]:
+    return h.rows("SELECT user_id FROM reminders WHERE kind = 'weekly' ORDER BY user_id")
+
+
 async def test_existing_runners_get_their_note_row_in_bounded_batches(harness):
     """Runners from before the note (mark ''), reachable and with it on, are picked up a
     batch at a time through the partial index; blocked and opted-out ones are not."""
@@ -412,10 +417,17 @@ async def test_existing_runners_get_their_note_row_in_bounded_batches(harness):
     assert "users_weekly" in str(plan)
     db = h.services.db
     assert services.weekly.top_up(db, SUN_1700, limit=2) == 2
-    assert services.weekly.top_up(db, SUN_1700, limit=2) == 1
+    assert services.weekly.top_up(db, SUN_1700, limit=2) == 2
     assert services.weekly.top_up(db, SUN_1700, limit=2) == 0
     rows = h.rows("SELECT user_id, occurrence FROM reminders WHERE kind = 'weekly' ORDER BY 1")
     assert rows == [{"user_id": u, "occurrence": stamp(DUE)} for u in (1, 2, 3)]
+    # The blocked runner is parked out of the index's range (no pass reads them again) until
+    # they write again.
+    [parked] = h.rows("SELECT weekly_until FROM users WHERE id = 4")
+    assert parked["weekly_until"] == storage.users.PARKED
+    storage.users.touch_user(db, 4, 4, "Back", "en", SUN_1700)
+    assert services.weekly.top_up(db, SUN_1700) == 1
+    assert [r["user_id"] for r in weekly_rows_all(h)] == [1, 2, 3, 4]
     # A runner picked up again with a note still ahead keeps one: the new one replaces it.
     with sqlite3.connect(h.config.db_path) as conn:
         conn.execute("UPDATE users SET weekly_until = '', weekly_time = '19:00' WHERE id = 1")

@@ -60,8 +60,11 @@ def top_up(db: Database, now: datetime, limit: int = TOP_UP_BATCH) -> int:
     users = storage.users.weekly_to_make(db, now, limit)
     if users:
         with db.atomic():
-            for user_id in users:
-                schedule(db, user_id, now)
+            for user_id, reachable in users:
+                if reachable:
+                    schedule(db, user_id, now)
+                else:  # blocked the bot: parked until they write again
+                    storage.users.set_weekly_until(db, user_id, storage.users.PARKED)
         log.debug("weekly notes scheduled for %s runner(s)", len(users))
     return len(users)
 

@@ -50,6 +50,7 @@ def touch_user(
             first_name = excluded.first_name,
             language_code = excluded.language_code,
             last_seen_at = excluded.last_seen_at,
+            weekly_until = CASE WHEN users.active = 0 THEN '' ELSE users.weekly_until END,
             active = 1
         """,
         [user_id, chat_id, first_name[:64], language_code, stamp, stamp],
@@ -146,15 +147,20 @@ def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
 # --- the weekly note's mark (bot.services.weekly) ---------------------------------------
 
 
-def weekly_to_make(db: Database, now: datetime, limit: int) -> list[int]:
-    """Runners due a new weekly note row: the note on, reachable, and their mark passed
-    ('' : none made yet). Read through the partial index `users_weekly`."""
+# The mark of a runner who blocked the bot: out of the top-up's range until they write again
+# (touch_user puts it back to '').
+PARKED = "9999-12-31T00:00:00.000000Z"
+
+
+def weekly_to_make(db: Database, now: datetime, limit: int) -> list[tuple[int, bool]]:
+    """(runner, reachable) for runners due a new weekly note row: the note on and their mark
+    passed ('' : none made yet). Read through the partial index `users_weekly`."""
     rows = db.execute(
-        "SELECT id FROM users WHERE weekly_note = 1 AND weekly_until <= ? AND active = 1 "
+        "SELECT id, active FROM users WHERE weekly_note = 1 AND weekly_until <= ? "
         "ORDER BY weekly_until LIMIT ?",
         [to_db(now), limit],
     ).fetchall()
-    return [r[0] for r in rows]
+    return [(r[0], bool(r[1])) for r in rows]
 
 
 def set_weekly_until(db: Database, user_id: int, until: str) -> None:
