@@ -162,14 +162,21 @@ def _tightness(t: Translator, ax: Axes, data: ChartData) -> None:
     """The weekly average before and after a routine (a line only if it has any); a week
     without a check-in leaves a gap, and each line ends with its latest value."""
     x = list(range(len(data.weeks)))
+    last = [
+        next((v for v in reversed(values) if v is not None), None)
+        for values in (data.tight_before, data.tight_after)
+    ]
+    # The higher of the two last values is labelled above its point, the other below, so
+    # the labels never sit on each other (before is usually the higher one).
+    before_up = last[1] is None or (last[0] is not None and last[0] >= last[1])
     for values, colour, label, up in (
         # Translators: a chart legend: hip tightness rated before a routine.
-        (data.tight_before, BEFORE, t._("Before a routine"), True),
+        (data.tight_before, BEFORE, t._("Before a routine"), before_up),
         # Translators: a chart legend: hip tightness rated after a routine.
-        (data.tight_after, AFTER, t._("After a routine"), False),
+        (data.tight_after, AFTER, t._("After a routine"), not before_up),
     ):
         known = [(xi, v) for xi, v in zip(x, values, strict=True) if v is not None]
-        if known:  # its last value: before (usually higher) a little above, after below
+        if known:  # its last value, labelled beside it
             y = [math.nan if v is None else v for v in values]
             ax.plot(x, y, color=colour, linewidth=3.5, marker="o", markersize=9, label=label)
             xi, v = known[-1]
