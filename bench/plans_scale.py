@@ -249,12 +249,14 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
         "2. Scale of plans",
         f"Databases of {small:,} and {large:,} users, each with settings and one weekly plan "
         "(5 weekday patterns × 16 times × 8 zones) with its reminder rows materialised to "
-        "its mark, generated in the real schema (open_db migrates, sqlite-utils bulk "
+        "its mark and its next weekly note already a row (the steady state), generated in "
+        "the real schema (open_db migrates, sqlite-utils bulk "
         f"inserts). Start-up: a real `python -m bot run` against the fake over HTTP, from "
         "spawn to its first getUpdates (median of "
         f"{starts}); peak RSS = VmHWM 1.5 s after ready (after the first dispatcher pass). "
-        f"Pass: run_dispatch_pass in-process with {DUE} reminders due and {TOP_UP} plans "
-        "to top up (same in both databases), the limiter set high so the pass's own cost "
+        f"Pass: run_dispatch_pass in-process with {DUE} reminders due, and {TOP_UP} plans "
+        f"and {TOP_UP} weekly notes to top up (same in both databases), the limiter set high "
+        "so the pass's own cost "
         "shows rather than 30/s pacing; idle pass = median of 5 with nothing to do.",
     )
     figures: dict[int, dict[str, Any]] = {}

@@ -277,3 +277,37 @@ async def test_start_warm_up_fits_the_minutes_left_before_the_run(harness):
     assert "Trimmed to fit 4 min." in card.plain
     [plan] = plans(harness)
     assert plan.minutes == 4 and Walkthrough(CAT, plan).seconds() <= 4 * 60
+
+
+async def test_the_coach_rows_are_in_export_and_go_with_deleteme(bot):
+    from tests.test_privacy import unzip
+
+    user = bot.user()
+    await routine(user, "Post-run", {"90/90": "Pain"})  # no question after pain
+    user.send("/routine")
+    user.press("Post-run", await user.expect("Pick a routine"))
+    card = await user.expect("This hurt last time.")
+    user.press("7", card, exact=True)
+    await user.wait_until(lambda: "7/10" in card.plain)
+    user.press("Go gently", card)
+    summary = await carry_on(user)
+    user.press("4", summary, exact=True)
+    await user.wait_until(lambda: "7 → 4" in summary.plain)
+
+    user.send("/export")
+    _, _, data = unzip(await user.expect(lambda m: m.kind == "document"))
+    assert [(c["reason"], c["step_to"]) for c in data["ladder_changes"]] == [("pain", 0)]
+    assert [a["answer"] for a in data["watch_answers"]] == ["yes"]
+    last = data["sessions"][-1]
+    assert (last["tight_before"], last["tight_after"]) == (7, 4)
+    assert SessionPlan.from_json(last["plan"]).get("ninety_ninety").step == 0
+    assert {"checkins", "questions", "weekly_note", "weekly_day", "weekly_time"} <= set(
+        data["settings"]
+    )
+
+    user.send("/deleteme")
+    prompt = await user.expect("Delete all your data?")
+    user.press("Yes, delete all my data", prompt)
+    await user.wait_until(lambda: "deleted everything" in prompt.plain)
+    for table in ("ladder_changes", "watch_answers", "sessions", "reminders", "users"):
+        assert bot.rows(f"SELECT * FROM {table}") == [], table
