@@ -124,7 +124,7 @@ def test_tightness_average_change_and_weekly_trend():
     assert t.sessions == 3 and t.average_change == pytest.approx((-2 - 1 - 2) / 3)
     assert len(t.weeks) == 8 and t.weeks[-1].weekday() == 0
     assert t.weekly_before[0] == pytest.approx(6.5) and t.weekly_before[-1] == 4
-    assert t.trend == pytest.approx(4 - 6.5)
+    assert t.trend == (pytest.approx(6.5), 4, 8)
     assert coach.tightness([], now, "UTC").empty
 
 

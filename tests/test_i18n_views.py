@@ -284,8 +284,7 @@ def _progress(t: Translator) -> Iterator[tuple[str, object]]:
         "flexion": Standing(0, False, eased.at, eased),
         "ninety_ninety": Standing(1, True, paused.at, paused),
     }
-    for e, standing in [*standings.items(), ("flexion", Standing(1)),
-                        ("ninety_ninety", Standing(1, paused=True))]:  # fmt: skip
+    for e, standing in [*standings.items(), ("flexion", Standing(1))]:
         yield "progress.standing_text", v.standing_text(t, ex[e], standing, "Europe/Madrid")
     checkins = [CheckIn(NOW - timedelta(weeks=w, days=1), 6 - w % 3, 4) for w in range(8)]
     tight = tightness(checkins, NOW, "UTC")
@@ -401,25 +400,23 @@ def _settings(t: Translator) -> Iterator[tuple[str, object]]:
 def _weekly(t: Translator) -> Iterator[tuple[str, object]]:
     """The weekly note: every line (a ladder move, a pause, tightness), each suggestion, and
     tightness with only an average or only a trend."""
-    now, first, last = _at(18, 0, 8), date(2026, 3, 2), date(2026, 3, 8)
+    now, since = _at(18, 0, 8), _at(18, 0, 1)
     checkins = [CheckIn(_at(7, 0, 3) - timedelta(weeks=2), 8, 7), CheckIn(_at(7, 0, 3), 6, 4)]
     changes = [
         Change("rotations", 0, 1, "easy", _at(8, 0, 5)),
         Change("flexion", 1, 1, "paused", _at(8, 0, 6), paused=True),
     ]
     tight = tightness(checkins, now, "UTC")
-    full = Week(
-        first, last, 3, 4, 3, Streak(5, "run"), changes, tight, Suggestion("paused", "flexion")
-    )
+    full = Week(since, 3, 4, 3, Streak(5, "run"), changes, tight, Suggestion("paused", "flexion"))
     yield "weekly.note", views.weekly.note(t, full, "Europe/Madrid", 6)
-    for tip in ("warm_up", "nothing_done", "plan", "checkins_off", "checkins", "keep_up"):
-        week = Week(first, last, 0, 0, 0, Streak(0, "week"), [], None, Suggestion(tip))
+    for tip in ("warm_up", "warm_up_self", "nothing_done", "plan", "checkins", "keep_up"):
+        week = Week(since, 0, 0, 0, Streak(0, "week"), [], None, Suggestion(tip))
         yield "weekly.note", views.weekly.note(t, week, "UTC", 6)
     average_only = [CheckIn(_at(7, 0, 3), 6, 5)]
     trend_only = [CheckIn(_at(7), 8, None), CheckIn(_at(7, 0, 3), 6, None)]
     for c in (average_only, trend_only):
         tight = tightness(c, now, "UTC")
-        week = Week(first, last, 1, 0, 0, Streak(1, "week"), [], tight, Suggestion("keep_up"))
+        week = Week(since, 1, 0, 0, Streak(1, "week"), [], tight, Suggestion("keep_up"))
         yield "weekly.note", views.weekly.note(t, week, "UTC", 6)
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.core.clock import to_db
 from bot.sandbox import BotMessage, FakeUser
 from bot.services.reminders import JOB_NAME, run_dispatch_pass
 from bot.storage.plans import planned_runs
@@ -581,3 +582,30 @@ async def test_the_guided_plan_in_russian(rbot):
         {"weekdays": "2,4", "run_date": None, "local_time": "07:30", "duration_minutes": 60},
         {"weekdays": None, "run_date": "2026-03-03", "local_time": "18:00", "duration_minutes": 50},
     ]
+
+
+async def test_a_snoozed_reminder_keeps_its_snooze_through_a_rebuild(rbot):
+    """A settings change rebuilds future reminders; a snoozed one is not sent again at once
+    (it kept its snooze), and the weekly note's settings leave run reminders alone."""
+    user = rbot.user()
+    await plan(user, "mon,wed 07:30")
+    await rbot.move_to(at(7, 0))
+    first = await user.expect("Run at 07:30 (in 30 min)")
+    await user.answer_for(user.press("Snooze", first))
+    rbot.clock.set(at(7, 1))
+    user.send("/remind 45")  # a rebuild of every future row
+    await user.expect("45 min")
+    user.send("/settings")
+    listing = await user.expect("Your settings")
+    user.press("Weekly note", listing)
+    await user.wait_until(lambda: "Sat" in " ".join(listing.labels))
+    await user.answer_for(user.press("Sat", listing, exact=True))
+    [row] = rbot.rows(
+        "SELECT due_at, snoozes FROM reminders WHERE kind = 'pre_run' AND status = 'pending' "
+        "AND occurrence = ?",
+        (to_db(at(7, 30)),),
+    )
+    assert (row["due_at"][:16], row["snoozes"]) == (to_db(at(7, 10))[:16], 1)
+    assert await rbot.move_to(at(7, 2)) == 0  # not again at once
+    assert await rbot.move_to(at(7, 10) + timedelta(seconds=1)) == 1
+    await user.expect("Run at 07:30 (in 20 min)")

@@ -17,7 +17,7 @@ import pytest
 from bot import services, storage, views
 from bot.core import weekly
 from bot.core.coach import Change, CheckIn, tightness
-from bot.core.progress import Streak
+from bot.core.progress import Done, Streak
 from bot.core.weekly import Facts, Suggestion, Week
 from bot.sandbox.html_check import parse_html
 from tests.conftest import Harness
@@ -84,8 +84,15 @@ async def runner(h, user_id: int = 1001, language_code: str = "en"):
     user = h.user(user_id, language_code=language_code)
     user.send("/runs")
     await user.expect(lambda m: "/plan" in m.plain)
+    joined(h, user_id, at(1, 9))
     add_session(h, user_id, at(4, 7))
     return user
+
+
+def joined(h, user_id: int, when: datetime) -> None:
+    """Backdate when the runner first wrote: a first note comes six days or more after."""
+    with sqlite3.connect(h.config.db_path) as conn:
+        conn.execute("UPDATE users SET created_at = ? WHERE id = ?", [stamp(when), user_id])
 
 
 # --- when: pure -----------------------------------------------------------------------------
@@ -114,12 +121,14 @@ def test_moving_the_day_never_brings_two_notes_within_six_days():
     assert weekly.note_after(at(9, 9), None, 1, six, "UTC") == at(10, 18)
 
 
-def test_the_note_covers_the_seven_local_days_ending_on_its_day():
-    assert weekly.covered_days(DUE, "UTC") == (date(2026, 3, 2), date(2026, 3, 8))
-    # 18:00 Sunday in Tokyo is 09:00 UTC; its week is still Mon-Sun in Tokyo.
-    due = datetime(2026, 3, 8, 9, 0, tzinfo=UTC)
-    assert weekly.covered_days(due, "Asia/Tokyo") == (date(2026, 3, 2), date(2026, 3, 8))
-    assert weekly.window_start(due, "Asia/Tokyo") == datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+def test_the_note_covers_the_seven_days_up_to_it_so_notes_meet_end_to_end():
+    assert weekly.window(DUE) == (DUE - timedelta(days=7), DUE)
+    assert weekly.window(NEXT)[0] == weekly.window(DUE)[1]  # Sunday evening is in the next
+    # A routine on the evening of the last note's day counts; reported days at local noon.
+    done = Done((at(1, 19), at(8, 17, 30)), frozenset({date(2026, 3, 1), date(2026, 3, 4)}), "UTC")
+    assert weekly.routines_done(done, *weekly.window(DUE)) == 3  # Sun 19:00, Wed, Sun 17:30
+    # The first note comes six days or more after the runner first wrote.
+    assert weekly.note_after(at(8, 17, 30), at(8, 17), 6, time(18), "UTC") == NEXT
     assert weekly.parse_time("07:05") == time(7, 5)
     assert weekly.parse_time("nonsense") == time(18, 0)
 
@@ -146,7 +155,8 @@ BUSY = Facts(
         ({"routines": 0, "runs": 0, "has_plan": False}, Suggestion("nothing_done")),
         ({"routines": 0}, Suggestion("nothing_done")),  # every run warmed up by /log days
         ({"has_plan": False, "runs": 0, "checkins_on": False}, Suggestion("plan")),
-        ({"checkins_on": False, "checked_in": False}, Suggestion("checkins_off")),
+        ({"checkins_on": False, "checked_in": False}, Suggestion("keep_up")),  # their choice
+        ({"warmed_up": 1, "reminders_on": False}, Suggestion("warm_up_self")),
         ({"checked_in": False}, Suggestion("checkins")),
         ({"runs": 0, "warmed_up": 0}, Suggestion("keep_up")),
     ],
@@ -187,7 +197,7 @@ async def test_the_weekly_note_arrives_once_across_a_restart(harness):
     assert await h.move_to(DUE + timedelta(seconds=5)) == 1
     note = await user.expect(TITLE)
     assert note.plain.splitlines()[:2] == [
-        "📬 Your week, Mon 2 Mar – Sun 8 Mar",
+        "📬 Your week since Sun 1 Mar, 18:00",
         "🗓 2 routines done",
     ]
     assert note.plain.splitlines()[-1] == "Another day or time, or no more notes: /settings"
@@ -213,6 +223,7 @@ async def test_what_the_note_says_about_the_week(harness):
     user = h.user()
     user.send("/runs")
     await user.expect("/plan")
+    joined(h, user.id, at(1, 9))
     add_plan(h, user.id, "1,3", "07:30", at(1, 9))  # Tue and Thu, made last Sunday
     add_session(h, user.id, at(3, 7, 10), "pre_run", tight=(6, 4))  # Tue's warm-up
     add_session(h, user.id, at(4, 19), "full")  # Wed; Thu's run gets no warm-up
@@ -227,7 +238,7 @@ async def test_what_the_note_says_about_the_week(harness):
     note = await user.expect(TITLE)
     lines = note.plain.splitlines()
     assert lines[:4] == [
-        "📬 Your week, Mon 2 Mar – Sun 8 Mar",
+        "📬 Your week since Sun 1 Mar, 18:00",
         "🗓 2 routines done · 2 runs planned, 1 warmed up",
         views.progress.streak_text(translators()["en"], Streak(0, "run")),  # Thu: no warm-up
         "📶 Rotations: " + views.coach.change_text(translators()["en"], stepped_up, "UTC"),
@@ -313,7 +324,7 @@ async def test_turned_off_then_moved(harness):
     add_session(h, user.id, at(16, 7))  # something to talk about within 28 days
     assert await h.move_to(at(18, 7, 15)) == 1
     note = await user.expect(TITLE)
-    assert "Thu 12 Mar – Wed 18 Mar" in note.plain
+    assert "since Wed 11 Mar, 07:15" in note.plain  # the 7 days up to it
 
     # Back to Sunday right after: not in four days, the Sunday after (6 days at least).
     now = at(18, 8)
@@ -344,6 +355,9 @@ async def test_dst_london_gets_18_00_local_before_and_after_the_clocks_change(ha
     h = harness
     await h.start_at(at(17, 12, month=10))  # Sat 17 Oct 2026
     user = h.user()
+    user.send("/runs")
+    await user.expect("/plan")
+    joined(h, user.id, at(1, 9, month=10))
     user.send(f"/timezone {LONDON}")
     await user.expect(f"Time zone set to {LONDON}")
     add_session(h, user.id, at(16, 7, month=10))
@@ -363,19 +377,31 @@ async def test_dst_london_gets_18_00_local_before_and_after_the_clocks_change(ha
     ]
 
 
-async def test_a_quiet_runner_gets_no_note(harness):
+async def test_a_quiet_runner_gets_no_note_and_no_more_rows_until_they_write(harness):
     h = harness
     await h.start_at(SUN_1700)
     user = h.user()
     user.send("/runs")
     await user.expect("/plan")
-    add_session(h, user.id, at(1, 7, month=2))  # five weeks ago: too long for a note
+    joined(h, user.id, at(1, 9, month=1))
+    add_session(h, user.id, at(9, 7, month=2))  # four weeks ago: this Sunday's note, no more
     assert await h.move_to(at(8, 17)) == 0
-    assert await h.move_to(DUE) == 0
-    skipped, following = weekly_rows(h)
+    assert await h.move_to(DUE) == 1
+    assert len(notes(user)) == 1
+    # A week later it has been five weeks: the note due then is not sent...
+    assert await h.move_to(NEXT) == 0
+    _, skipped = weekly_rows(h)
     assert (skipped["status"], skipped["reason"]) == ("skipped", "quiet")
-    assert following["status"] == "pending"
-    assert notes(user) == []
+    # ...and no further row is made (the runner is parked), until they write again.
+    assert await h.move_to(NEXT + timedelta(days=30)) == 0
+    assert len(weekly_rows(h)) == 2
+    assert h.rows("SELECT weekly_until FROM users") == [{"weekly_until": storage.users.PARKED}]
+    user.send("/routine")
+    await user.expect("Pick a routine")
+    assert h.rows("SELECT weekly_until FROM users") == [{"weekly_until": ""}]
+    add_session(h, user.id, NEXT + timedelta(days=30))
+    await h.move_to(NEXT + timedelta(days=30, minutes=1))
+    assert [r["status"] for r in weekly_rows(h)] == ["sent", "skipped", "pending"]
 
 
 async def test_a_runner_who_only_logs_sets_gets_a_note_that_counts_them(harness):
@@ -385,6 +411,7 @@ async def test_a_runner_who_only_logs_sets_gets_a_note_that_counts_them(harness)
     user = h.user()
     user.send("/log rotations 2x10")
     await user.expect("rotations")
+    joined(h, user.id, at(1, 9))
     assert h.rows("SELECT COUNT(*) AS n FROM log_entries") == [{"n": 1}]
     assert await h.move_to(at(8, 17, 30)) == 0
     assert await h.move_to(DUE) == 1
@@ -406,9 +433,11 @@ async def test_existing_runners_get_their_note_row_in_bounded_batches(harness):
         for uid in range(1, 6):
             conn.execute(
                 "INSERT INTO users (id, chat_id, created_at, last_seen_at, active, weekly_note) "
-                "VALUES (?, ?, '2025-01-01', '2025-01-01', ?, ?)",
-                [uid, uid, int(uid != 4), int(uid != 5)],
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [uid, uid, stamp(at(1, 9, 1)), stamp(at(1, 9, 1)), int(uid != 4), int(uid != 5)],
             )
+    for uid in range(1, 6):  # each with something to talk about
+        add_session(h, uid, at(4, 7))
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM users WHERE weekly_note = 1 AND weekly_until "
             "<= ? AND active = 1 ORDER BY weekly_until LIMIT 2",
@@ -481,7 +510,7 @@ async def test_the_note_is_worded_in_the_language_the_runner_has_when_it_is_sent
         conn.execute("UPDATE users SET language = 'ru'")
     assert await h.move_to(DUE) == 1
     ru = translators()["ru"]
-    note = await user.expect(lambda m: ru.day(date(2026, 3, 8)) in m.plain)
+    note = await user.expect(lambda m: ru.day(date(2026, 3, 1)) in m.plain)
     week = services.weekly.gather(h.services, h.services.db, user.id, DUE, DUE)
     quick = h.services.catalogue.routine_minutes("quick")
     assert note.text == views.weekly.note(ru, week, "UTC", quick).text
@@ -493,8 +522,7 @@ def every_week() -> list[Week]:
     now = at(8, 18)
     checkins = [CheckIn(at(17, 7, month=2), 8, 7), CheckIn(at(3, 7), 6, 4)]
     full = Week(
-        date(2026, 3, 2),
-        date(2026, 3, 8),
+        DUE - timedelta(days=7),
         3,
         4,
         3,
@@ -507,14 +535,14 @@ def every_week() -> list[Week]:
         Suggestion("paused", "flexion"),
     )
     weeks = [full]
-    for tip in ("warm_up", "nothing_done", "plan", "checkins_off", "checkins", "keep_up"):
-        weeks.append(Week(date(2026, 3, 2), date(2026, 3, 8), 0, 0, 0, Streak(0, "week"), [],
+    for tip in ("warm_up", "warm_up_self", "nothing_done", "plan", "checkins", "keep_up"):
+        weeks.append(Week(DUE - timedelta(days=7), 0, 0, 0, Streak(0, "week"), [],
                           None, Suggestion(tip)))  # fmt: skip
     # Tightness with only an average (one week), and only a trend (no pairs).
     one = [CheckIn(at(3, 7), 6, 5)]
     trend = [CheckIn(at(17, 7, month=2), 8, None), CheckIn(at(3, 7), 6, None)]
     for c in (one, trend):
-        weeks.append(Week(date(2026, 3, 2), date(2026, 3, 8), 1, 0, 0, Streak(1, "week"), [],
+        weeks.append(Week(DUE - timedelta(days=7), 1, 0, 0, Streak(1, "week"), [],
                           tightness(c, now, "UTC"), Suggestion("keep_up")))  # fmt: skip
     return weeks
 
@@ -528,7 +556,7 @@ def test_the_note_in_every_language_has_the_same_shape(lang):
         text = views.weekly.note(t, week, "UTC", 6).text
         english = views.weekly.note(en, week, "UTC", 6).text
         assert len(text.splitlines()) == len(english.splitlines()) <= 9
-        assert t.day(week.first_day) in text and t.day(week.last_day) in text
+        assert t.day_time(week.since) in text
         assert parse_html(text).length < 700
     full = views.weekly.note(t, every_week()[0], "UTC", 6).text
     assert t.day(date(2026, 3, 5)) in full  # the ladder move's day

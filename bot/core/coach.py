@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from statistics import fmean
 from typing import Literal
 
-from bot.core.localtime import local_day, monday
+from bot.core.localtime import local_day, monday, week_bounds
 
 EASY_RUN = 3  # easy sessions in a row (every set done, full dose) before a step up
 HARD_RUN = 2  # hard or cut-short sessions in a row before a step down
@@ -175,14 +175,24 @@ class Tightness:
     weekly_after: list[float | None]
 
     @property
-    def trend(self) -> float | None:
-        """The change in before-routine tightness from the first week with any to the last."""
-        values = [v for v in self.weekly_before if v is not None]
-        return values[-1] - values[0] if len(values) >= 2 else None
+    def trend(self) -> tuple[float, float, int] | None:
+        """Before-routine tightness in the first week with any and in the latest, and how
+        many weeks that spans (both counted); None with fewer than two such weeks."""
+        known = [(i, v) for i, v in enumerate(self.weekly_before) if v is not None]
+        if len(known) < 2:
+            return None
+        (i, first), (j, last) = known[0], known[-1]
+        return first, last, j - i + 1
 
     @property
     def empty(self) -> bool:
         return all(v is None for v in (*self.weekly_before, *self.weekly_after))
+
+
+def tightness_since(now: datetime, tz: str, weeks: int = TIGHTNESS_WEEKS) -> datetime:
+    """The first instant `tightness` counts: Monday 00:00, `weeks - 1` weeks before this
+    one, in the runner's zone (read check-ins from here)."""
+    return week_bounds(now, tz, weeks - 1)[0]
 
 
 def tightness(

@@ -4,30 +4,33 @@ says and which one suggestion it makes.
 - **When:** the runner's weekday and wall time in their zone, computed per date so it stays
   at 18:00 local across a DST change; never within `MIN_GAP` of the last note, so moving
   the day never brings two notes in a few days.
-- **What:** the 7 local days ending on the note's day: routines done against the runs that
-  were planned, the streak, ladder changes and the tightness trend.
-- **One suggestion**, the first that applies (`suggest`): an exercise paused after pain,
-  then warm-ups missed before planned runs, nothing done, no plan, no check-ins; else keep
-  it up. One nudge a week reads; a list of them is nagging.
+- **What:** the 7 days up to the note (so notes cover time end to end, whatever their day
+  and hour): routines done against the runs that were planned, the streak, ladder changes
+  and the tightness trend.
+- **One suggestion**, the first that applies (`suggest`): an exercise paused after pain in
+  the last two weeks, then warm-ups missed before planned runs, nothing done, no plan, no
+  check-ins (unless the runner turned them off); else keep it up. One nudge a week reads; a
+  list of them is nagging, and a choice the runner made is not argued with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from bot.core.coach import Change, Tightness
 from bot.core.localtime import local_day, local_instant
-from bot.core.progress import Streak
+from bot.core.progress import Done, Streak
 
 MIN_GAP = timedelta(days=6)  # at least this between two notes, whatever the settings do
 STALE = timedelta(hours=12)  # a note this late (the bot was down) is dropped, not sent
 QUIET = timedelta(days=28)  # nothing done or planned for this long: no note at all
-DAYS = 7  # the note covers this many local days, ending on its own day
+DAYS = 7  # the note covers this many days, up to its own instant
+PAUSE_NEWS = timedelta(days=14)  # a pause is suggested about for this long, then left be
 
-Tip = Literal["paused", "warm_up", "nothing_done", "plan", "checkins_off", "checkins", "keep_up"]
+Tip = Literal["paused", "warm_up", "warm_up_self", "nothing_done", "plan", "checkins", "keep_up"]
 
 
 def parse_time(text: str, default: str = "18:00") -> time:
@@ -58,28 +61,33 @@ def note_after(now: datetime, last: datetime | None, weekday: int, at: time, tz:
     return next_note(after, weekday, at, tz)
 
 
-def covered_days(due: datetime, tz: str) -> tuple[date, date]:
-    """The first and last local day the note due at `due` covers."""
-    last = local_day(due, tz)
-    return last - timedelta(days=DAYS - 1), last
+def window(due: datetime) -> tuple[datetime, datetime]:
+    """The instants the note due at `due` covers: the 7 days up to it. The next note's
+    window starts where this one ends, so nothing done between two notes is missed."""
+    return due - timedelta(days=DAYS), due
 
 
-def window_start(due: datetime, tz: str) -> datetime:
-    """Local midnight of the first covered day, as UTC."""
-    return local_instant(covered_days(due, tz)[0], time(), tz)
+def routines_done(done: Done, start: datetime, end: datetime) -> int:
+    """Routines in [start, end) as /progress counts them (bot.core.progress.Done.days): each
+    finished routine, plus each day of reported sets no routine covers (a reported day
+    counts at its local noon, where reports are stored)."""
+    routine_days = [local_day(r, done.tz) for r in done.routines if start <= r < end]
+    reported = {d for d in done.report_days if start <= local_instant(d, time(12), done.tz) < end}
+    return len(routine_days) + len(reported - set(routine_days))
 
 
 @dataclass(frozen=True)
 class Facts:
     """What the suggestion rule looks at, all about the covered week unless said."""
 
-    paused: Sequence[str]  # exercises left out after pain (catalogue order)
+    paused: Sequence[str]  # exercises left out after pain within PAUSE_NEWS (catalogue order)
     routines: int
     runs: int  # planned runs that have started
     warmed_up: int  # of those, the ones that got a warm-up
-    has_plan: bool  # an active plan
+    has_plan: bool  # a plan with runs still to come
     checkins_on: bool  # the runner's setting
     checked_in: bool  # any tightness check-in in the last 8 weeks
+    reminders_on: bool = True  # pre-run reminders (off: the warm-up is theirs to start)
 
 
 @dataclass(frozen=True)
@@ -93,14 +101,12 @@ def suggest(f: Facts) -> Suggestion:
     if f.paused:
         return Suggestion("paused", f.paused[0])
     if f.runs and f.warmed_up < f.runs:
-        return Suggestion("warm_up")
+        return Suggestion("warm_up" if f.reminders_on else "warm_up_self")
     if not f.routines:
         return Suggestion("nothing_done")
     if not f.has_plan:
         return Suggestion("plan")
-    if not f.checkins_on:
-        return Suggestion("checkins_off")
-    if not f.checked_in:
+    if f.checkins_on and not f.checked_in:
         return Suggestion("checkins")
     return Suggestion("keep_up")
 
@@ -109,8 +115,7 @@ def suggest(f: Facts) -> Suggestion:
 class Week:
     """Everything one note says."""
 
-    first_day: date
-    last_day: date
+    since: datetime  # the start of the 7 days covered (UTC)
     routines: int
     runs: int
     warmed_up: int

@@ -48,20 +48,28 @@ def gather(svc: Services, db: Database, user_id: int, now: datetime) -> progress
     runs = storage.plans.planned_runs(
         db, user_id, now - progress.STREAK_LOOKBACK, week_end + timedelta(weeks=1)
     )
-    warmup_exercises = _warmup_exercises(svc)
-    routines = [
-        (ended, set(warmup_exercises) <= set(_routine_exercises(svc, routine_id)))
-        for ended, routine_id in storage.reports.completed_routines(db, user_id)
-    ]
-    done = progress.done_from(routines, sets, tz, warmup_exercises)
+    done = done_of(svc, db, user_id, tz, sets)
     exercises = list(svc.catalogue.exercises)
     one_sided = [e.id for e in svc.catalogue.exercises.values() if e.dose.sides]
     standings = coaching.standings(svc, db, user_id)
-    since = now - timedelta(weeks=coach.TIGHTNESS_WEEKS)
+    since = coach.tightness_since(now, tz)
     tightness = coach.tightness(storage.coach.checkins(db, user_id, since), now, tz)
     return progress.build_progress(
         sets, done, runs, now, tz, exercises, one_sided, standings=standings, tightness=tightness
     )
+
+
+def done_of(
+    svc: Services, db: Database, user_id: int, tz: str, sets: list[progress.SetRecord]
+) -> progress.Done:
+    """The runner's finished routines (which of them were warm-ups) and reported days, for
+    the streak and the week (/progress and the weekly note read it alike)."""
+    warmup = warmup_exercises(svc)
+    routines = [
+        (ended, set(warmup) <= set(_routine_exercises(svc, routine_id)))
+        for ended, routine_id in storage.reports.completed_routines(db, user_id)
+    ]
+    return progress.done_from(routines, sets, tz, warmup)
 
 
 def _routine_exercises(svc: Services, routine_id: str) -> tuple[str, ...]:
@@ -69,7 +77,7 @@ def _routine_exercises(svc: Services, routine_id: str) -> tuple[str, ...]:
     return routine.exercises if routine else ()
 
 
-def _warmup_exercises(svc: Services) -> tuple[str, ...]:
+def warmup_exercises(svc: Services) -> tuple[str, ...]:
     """What a pre-run warm-up is made of: the pre-run routine's exercises (a full or quick
     routine includes them; the post-run stretch alone does not)."""
     return _routine_exercises(svc, WARMUP_ROUTINE) or tuple(svc.catalogue.exercises)

@@ -98,16 +98,19 @@ def _mark(rule: Rule, until: datetime) -> str:
 def rebuild_user(db: Database, user_id: int, now: datetime) -> None:
     """Rebuild every future pending reminder of the user from their plans and settings.
 
-    Rows already sent, skipped or dropped keep their key, so nothing is sent twice. The
-    weekly note's row is made again too (none if the runner turned it off), so a new day,
-    time or zone applies at once.
+    Rows already sent, skipped or dropped keep their key, so nothing is sent twice. A
+    snoozed reminder whose run is still there keeps its snooze (it is not sent again at
+    once). The weekly note's row is made again too (none if the runner turned it off), so
+    a new day, time or zone applies at once.
     """
     with db.atomic():
+        snoozed = storage.reminders.snoozed(db, user_id, now)
         storage.reminders.delete_future_pending(db, user_id, now)
         storage.plans.reset_marks(db, user_id, now)
         settings = storage.users.get_settings(db, user_id)
         for plan in storage.plans.user_plans(db, user_id):
             materialise(db, plan, settings, now, now + HORIZON, now)
+        storage.reminders.restore_snoozes(db, snoozed)
         weekly.schedule(db, user_id, now)
 
 
@@ -333,7 +336,7 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
     late = now - r.due_at > LATE_AFTER
     t = svc.t(r.user_id)  # the runner's language now, not when the row was made
     if r.kind == "weekly":
-        view = weekly.note(svc, t, r, now)
+        view = await weekly.note(svc, t, r, now)
     elif r.kind == "pre_run":
         minutes = svc.catalogue.routine_minutes("pre_run")
         view = views.plans.pre_run_reminder(t, r.id, r.occurrence, now, r.tz, minutes, late=late)

@@ -13,7 +13,7 @@ from telegram import Bot
 
 from bot import storage, views
 from bot.core.language import LANGUAGES
-from bot.services import coach, plans, reminders, users
+from bot.services import coach, plans, users, weekly
 from bot.services.state import Services
 from bot.transport import messaging
 from bot.views.base import View
@@ -56,9 +56,9 @@ async def ask_zone(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
 def change_weekly(svc: Services, user_id: int, on: bool, day: int, time: str) -> None:
     """The weekly note on or off, its local weekday (Mon=0) and 'HH:MM'; its reminder row
     is rebuilt in the same transaction."""
-    with svc.db.atomic():
+    with svc.db.atomic():  # only the note's row: run reminders are not touched
         storage.users.set_weekly(svc.db, user_id, on, day, time)
-        reminders.rebuild_user(svc.db, user_id, svc.clock.now())
+        weekly.schedule(svc.db, user_id, svc.clock.now())
     log.info("user %s set the weekly note: %s, day %s, %s", user_id, on, day, time)
 
 

@@ -4,22 +4,25 @@ A note is a `reminders` row of kind 'weekly' (no plan), sent by the one dispatch
 same guarantees as a run reminder (bot.services.reminders): claimed before it is sent, never
 twice, late-marked, or dropped after a long downtime. Each runner with the note on has one
 row ahead; `users.weekly_until` is its instant, so the dispatcher's top-up reads only the
-runners whose note has come (an indexed read) and makes their next one. The rules (when,
-which week, which suggestion) are pure: bot.core.weekly.
+runners whose note has come (an indexed read) and makes their next one; a runner who blocked
+the bot or has nothing to talk about is parked instead, until they write again. The rules
+(when, which week, which suggestion) are pure: bot.core.weekly.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from bot import storage, views
 from bot.core import coach, progress, weekly
 from bot.core.clock import to_db
-from bot.core.localtime import local_instant, week_bounds
 from bot.services import coach as coaching
+from bot.services import progress as reading
 from bot.services.state import Services
 from bot.views.base import View
 from bot.views.i18n import Translator
@@ -27,7 +30,6 @@ from bot.views.i18n import Translator
 log = logging.getLogger(__name__)
 
 TOP_UP_BATCH = 500  # runners given their next note per dispatcher pass
-WARMUP_ROUTINE = "pre_run"
 QUICK_ROUTINE = "quick"
 
 
@@ -44,7 +46,7 @@ def schedule(db: Database, user_id: int, now: datetime) -> datetime | None:
         return None
     due = weekly.note_after(
         now,
-        storage.reminders.last_weekly(db, user_id),
+        storage.reminders.last_weekly(db, user_id) or storage.users.joined_at(db, user_id),
         settings.weekly_day,
         weekly.parse_time(settings.weekly_time, storage.users.DEFAULT_WEEKLY_TIME),
         settings.tz,
@@ -61,9 +63,9 @@ def top_up(db: Database, now: datetime, limit: int = TOP_UP_BATCH) -> int:
     if users:
         with db.atomic():
             for user_id, reachable in users:
-                if reachable:
+                if reachable and storage.reminders.active_lately(db, user_id, now - weekly.QUIET):
                     schedule(db, user_id, now)
-                else:  # blocked the bot: parked until they write again
+                else:  # blocked the bot, or nothing to talk about: parked until they write
                     storage.users.set_weekly_until(db, user_id, storage.users.PARKED)
         log.debug("weekly notes scheduled for %s runner(s)", len(users))
     return len(users)
@@ -85,42 +87,38 @@ def verdict(db: Database, r: storage.reminders.Reminder, now: datetime) -> tuple
 
 
 def gather(svc: Services, db: Database, user_id: int, due: datetime, now: datetime) -> weekly.Week:
-    """The week the note due at `due` covers, read at `now`, in the runner's zone."""
+    """The 7 days up to the note due at `due`, read from `db` at `now`."""
     settings = storage.users.get_settings(db, user_id)
     tz = settings.tz
-    first, last = weekly.covered_days(due, tz)
-    start = weekly.window_start(due, tz)
-    end = min(now, local_instant(last + timedelta(days=1), time(), tz))
-
+    start, end = weekly.window(due)
+    end = min(end, now)
     # Routines come from sessions; of the sets, only reported ones add days (Done).
     lookback = now - progress.STREAK_LOOKBACK
     sets = progress.set_records(
         storage.reports.user_sets(db, user_id, lookback, reported_only=True), tz
     )
-    warmup_exercises = _routine_exercises(svc, WARMUP_ROUTINE) or tuple(svc.catalogue.exercises)
-    routines = [
-        (ended, set(warmup_exercises) <= set(_routine_exercises(svc, routine_id)))
-        for ended, routine_id in storage.reports.completed_routines(db, user_id)
-    ]
-    done = progress.done_from(routines, sets, tz, warmup_exercises)
+    done = reading.done_of(svc, db, user_id, tz, sets)
     planned = storage.plans.planned_runs(db, user_id, lookback, now + timedelta(weeks=1))
     runs = [r for r in planned if start <= r < end]
-
-    since = week_bounds(now, tz, coach.TIGHTNESS_WEEKS - 1)[0]
-    checkins = storage.coach.checkins(db, user_id, since)
+    checkins = storage.coach.checkins(db, user_id, coach.tightness_since(now, tz))
     tightness = coach.tightness(checkins, now, tz) if checkins else None
+    standings = coaching.standings(svc, db, user_id)
+    recent = now - weekly.PAUSE_NEWS
     facts = weekly.Facts(
-        paused=coaching.paused(svc, user_id),
-        routines=sum(first <= d <= last for d in done.days()),
+        paused=[
+            e for e, s in standings.items()
+            if s.paused and s.last_move is not None and s.last_move.at >= recent
+        ],
+        routines=weekly.routines_done(done, start, end),
         runs=len(runs),
         warmed_up=sum(done.warmed_up(r) for r in runs),
-        has_plan=storage.plans.count_plans(db, user_id) > 0,
+        has_plan=any(r >= now for r in planned),
         checkins_on=settings.checkins,
         checked_in=bool(checkins),
-    )
+        reminders_on=settings.remind_minutes is not None,
+    )  # fmt: skip
     return weekly.Week(
-        first_day=first,
-        last_day=last,
+        since=start,
         routines=facts.routines,
         runs=facts.runs,
         warmed_up=facts.warmed_up,
@@ -131,15 +129,21 @@ def gather(svc: Services, db: Database, user_id: int, due: datetime, now: dateti
     )
 
 
-def note(svc: Services, t: Translator, r: storage.reminders.Reminder, now: datetime) -> View:
-    """The note for a claimed row, worded by `t`: the runner's language as it is sent."""
-    week = gather(svc, svc.db, r.user_id, r.due_at, now)
-    quick = svc.catalogue.routine_minutes(QUICK_ROUTINE)
+def _gather_apart(
+    svc: Services, path: Path, user_id: int, due: datetime, now: datetime
+) -> weekly.Week:
+    """In a worker thread, on a read-only connection of its own (as /progress reads)."""
+    with storage.db.reader(path) as db, db.conn:
+        db.execute("BEGIN")  # one snapshot for every query
+        return gather(svc, db, user_id, due, now)
+
+
+async def note(svc: Services, t: Translator, r: storage.reminders.Reminder, now: datetime) -> View:
+    """The note for a claimed row, worded by `t`: the runner's language as it is sent. Its
+    reads (up to a year of routines and runs) happen off the event loop, so a Sunday
+    evening's notes never hold up anyone's timers."""
+    quick = coaching.routine_minutes(svc, r.user_id).get(QUICK_ROUTINE)
+    path = storage.db.file_of(svc.db)
+    week = await asyncio.to_thread(_gather_apart, svc, path, r.user_id, r.due_at, now)
     log.info("weekly note for user %s: suggestion %s", r.user_id, week.suggestion.tip)
-    return views.weekly.note(t, week, r.tz, quick)
-
-
-def _routine_exercises(svc: Services, routine_id: str) -> tuple[str, ...]:
-    """A routine's exercises, as /progress reads them (bot.services.progress)."""
-    routine = svc.catalogue.routines.get(routine_id)
-    return routine.exercises if routine else ()
+    return views.weekly.note(t, week, r.tz, quick or svc.catalogue.routine_minutes(QUICK_ROUTINE))

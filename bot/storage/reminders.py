@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlite_utils import Database
@@ -124,6 +124,27 @@ def delete_weekly_pending(db: Database, user_id: int, after: datetime) -> int:
         [user_id, to_db(after)],
     )
     return cursor.rowcount
+
+
+def snoozed(db: Database, user_id: int, after: datetime) -> list[Reminder]:
+    """The user's snoozed (or 'Later') rows still pending, for runs after `after`."""
+    rows = db.query(
+        "SELECT * FROM reminders WHERE user_id = ? AND status = 'pending' AND snoozes > 0 "
+        "AND occurrence > ?",
+        [user_id, to_db(after)],
+    )
+    return [_reminder(r) for r in rows]
+
+
+def restore_snoozes(db: Database, rows: Iterable[Reminder]) -> None:
+    """After a rebuild: each row made again for the same run and kind keeps the snooze it
+    had (its due time and count); a run that moved or a reminder turned off has no row."""
+    for r in rows:
+        db.execute(
+            "UPDATE reminders SET due_at = ?, snoozes = ? WHERE user_id = ? AND plan_id = ? "
+            "AND occurrence = ? AND kind = ? AND status = 'pending'",
+            [to_db(r.due_at), r.snoozes, r.user_id, r.plan_id, to_db(r.occurrence), r.kind],
+        )
 
 
 def delete_plan_pending(db: Database, plan_id: int) -> int:
@@ -269,11 +290,14 @@ def active_lately(db: Database, user_id: int, since: datetime) -> bool:
     """Has the runner anything for a weekly note to talk about: a session started, a report
     made or a plan made or deleted since `since`, or an active plan?"""
     stamp = to_db(since)
+    # A one-off plan stays active after its day: only a weekly plan, or a one-off on a day
+    # since `since` (a day of margin for zones), is one still to talk about.
+    day = (since - timedelta(days=1)).date().isoformat()
     row = db.execute(
         "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ? AND started_at >= ?) "
         "OR EXISTS (SELECT 1 FROM log_entries WHERE user_id = ? AND created_at >= ?) "
-        "OR EXISTS (SELECT 1 FROM plans WHERE user_id = ? "
-        "AND (active = 1 OR created_at >= ? OR deleted_at >= ?))",
-        [user_id, stamp, user_id, stamp, user_id, stamp, stamp],
+        "OR EXISTS (SELECT 1 FROM plans WHERE user_id = ? AND (created_at >= ? "
+        "OR deleted_at >= ? OR (active = 1 AND (weekdays IS NOT NULL OR run_date >= ?))))",
+        [user_id, stamp, user_id, stamp, user_id, stamp, stamp, day],
     ).fetchone()
     return bool(row[0])

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.clock import to_db
+from bot.core.clock import from_db, to_db
 
 DEFAULT_REMIND = 30
 DEFAULT_AFTERRUN = 15
@@ -50,11 +50,19 @@ def touch_user(
             first_name = excluded.first_name,
             language_code = excluded.language_code,
             last_seen_at = excluded.last_seen_at,
-            weekly_until = CASE WHEN users.active = 0 THEN '' ELSE users.weekly_until END,
+            -- a runner parked out of the weekly notes (blocked, or quiet) is back in
+            weekly_until = CASE WHEN users.active = 0 OR users.weekly_until = ?
+                                THEN '' ELSE users.weekly_until END,
             active = 1
         """,
-        [user_id, chat_id, first_name[:64], language_code, stamp, stamp],
+        [user_id, chat_id, first_name[:64], language_code, stamp, stamp, PARKED],
     )
+
+
+def joined_at(db: Database, user_id: int) -> datetime | None:
+    """When the runner first wrote (their first weekly note comes a week or so after)."""
+    row = db.execute("SELECT created_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return from_db(row[0]) if row else None
 
 
 def get_user(db: Database, user_id: int) -> dict[str, Any] | None:
@@ -147,8 +155,8 @@ def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
 # --- the weekly note's mark (bot.services.weekly) ---------------------------------------
 
 
-# The mark of a runner who blocked the bot: out of the top-up's range until they write again
-# (touch_user puts it back to '').
+# The mark of a runner who blocked the bot or has nothing to talk about: out of the top-up's
+# range until they write again (touch_user puts it back to '').
 PARKED = "9999-12-31T00:00:00.000000Z"
 
 

@@ -39,9 +39,9 @@ def level_text(t: Translator, exercise: Exercise, step: int) -> str:
 
 
 def step_dose(t: Translator, exercise: Exercise, step: int) -> str:
-    """The dose at ladder `step`, in one line: `2 × 12 each side, 30 s rest`. Pass the
-    exercise from the runner's content (`t.content`)."""
-    return dose_summary(t, exercise.dose_at(step))
+    """The dose at ladder `step`, in one line: `2 × 12 each side` (a ladder's steps never
+    change the rest). Pass the exercise from the runner's content (`t.content`)."""
+    return dose_summary(t, exercise.dose_at(step), rest=False)
 
 
 def change_text(t: Translator, change: Change, tz: str) -> str:

@@ -93,7 +93,8 @@ def _one_session(t: Translator, b: Balance, name: str, reps: bool) -> str:
 
 
 def progress_text(t: Translator, p: Progress) -> str:
-    """The week, the streak, sets per exercise and the left/right balance (HTML)."""
+    """The week, the streak, sets per exercise, the left/right balance, each exercise's dose
+    on its ladder and hip tightness (HTML)."""
     exercises = t.content.exercises
     week = [t.n_("{n} routine done", "{n} routines done", p.routines_this_week)]
     if p.runs_this_week:
@@ -131,15 +132,12 @@ def standing_text(t: Translator, exercise: Exercise, s: Standing, tz: str) -> st
     changed, if it has; a paused exercise says so and how to bring it back. Pass the
     exercise from the runner's content (`t.content`)."""
     name = escape(upper_first(exercise.short))
-    if s.paused:
-        day = s.last_move.at if s.last_move is not None else s.since
-        if day is None:
-            return t._("{name} · ⏸ paused after pain: /settings brings it back", name=name)
+    if s.paused and s.since is not None:  # `since`: when it was paused
         # Translators: {day} is when the exercise was left out of routines ("Thu 3 Dec").
         return t._(
             "{name} · ⏸ paused after pain since {day}: /settings brings it back",
             name=name,
-            day=escape(t.day(local_day(day, tz))),
+            day=escape(t.day(local_day(s.since, tz))),
         )
     level = escape(coach.level_text(t, exercise, s.step))
     line = f"{name} · {level}: {escape(coach.step_dose(t, exercise, s.step))}"
@@ -164,16 +162,15 @@ def tightness_text(t: Translator, tight: Tightness) -> str:
         head = t._(
             "🧘 <b>Hip tightness</b> (0–10): rate it before and after a routine to see the change"
         )
-    before = [(i, v) for i, v in enumerate(tight.weekly_before) if v is not None]
-    if len(before) < 2:
+    if tight.trend is None:
         return head
-    (i, first), (j, last) = before[0], before[-1]
+    first, last, weeks = tight.trend
     # Translators: the weekly average before a routine, from the first week with a check-in
     # to the latest ("6 → 4.5 over 8 weeks").
     trend = t.n_(
         "Before a routine: {first} → {last} over {n} week",
         "Before a routine: {first} → {last} over {n} weeks",
-        j - i + 1,
+        weeks,
         first=coach.tightness_value(t, first),
         last=coach.tightness_value(t, last),
     )

@@ -73,8 +73,9 @@ def duration_text(t: Translator, seconds: float) -> str:
     return t._("{minutes} min {seconds} s", minutes=minutes, seconds=rest)
 
 
-def dose_summary(t: Translator, dose: Dose, sets: int | None = None) -> str:
-    """The dose in one line: `2 × 10 each side, 30 s rest`."""
+def dose_summary(t: Translator, dose: Dose, sets: int | None = None, *, rest: bool = True) -> str:
+    """The dose in one line: `2 × 10 each side, 30 s rest` (without the rest: `rest=False`,
+    where doses are compared, as a ladder's steps never change it)."""
     n = sets or dose.sets
     if dose.kind == "hold":
         parts = [
@@ -91,7 +92,7 @@ def dose_summary(t: Translator, dose: Dose, sets: int | None = None) -> str:
         ]
         if dose.kind == "paced":
             parts.append(t._("{seconds} s hold at the top", seconds=dose.hold_seconds))
-    if n > 1:
+    if n > 1 and rest:
         parts.append(t._("{seconds} s rest", seconds=dose.rest_seconds))
     return ", ".join(parts)
 
@@ -320,18 +321,18 @@ def _offer_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
     planned = walkthrough.planned(step)
     exercise = walkthrough.catalogue.exercise(step.exercise.id)
     if planned.offer == "up":
-        dose = escape(dose_summary(t, exercise.dose_at(planned.step + 1)))
+        dose = escape(dose_summary(t, exercise.dose_at(planned.step + 1), rest=False))
         return t._(
             "💪 <b>Easy three times in a row!</b> Step up to {dose}, or keep today's dose?",
             dose=dose,
         )
     if planned.offer in ("hard", "short"):
-        dose = escape(dose_summary(t, exercise.dose_at(planned.step - 1)))
+        dose = escape(dose_summary(t, exercise.dose_at(planned.step - 1), rest=False))
         if planned.offer == "hard":
             return t._("😤 <b>Hard twice in a row.</b> Ease back to {dose}?", dose=dose)
         return t._("<b>Sets came up short twice in a row.</b> Ease back to {dose}?", dose=dose)
     if planned.offer == "pain":
-        dose = escape(dose_summary(t, exercise.dose_at(0)))
+        dose = escape(dose_summary(t, exercise.dose_at(0), rest=False))
         return t._(
             "🤕 <b>This hurt last time.</b> Never push through pain; if it keeps coming back, "
             "see a physio or doctor. Go gently with {dose}, or skip it today.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
+from zoneinfo import ZoneInfo
 
 from bot.core.text import N_
 from bot.core.weekly import Suggestion, Week
@@ -28,15 +29,16 @@ TIPS = {
         "Warm up before every run: tap ▶ Start warm-up on the run reminder, and it fits the "
         "minutes you have."
     ),
+    # Translators: for a runner who turned the run reminders off.
+    "warm_up_self": N_(
+        "Warm up before every run: the pre-run warm-up in /routine, or turn the run reminders "
+        "back on in /settings."
+    ),
     # Translators: {minutes} is how long the Quick round of /routine takes.
     "nothing_done": N_(
         "Short on time? A quick round takes about {minutes} min and counts: /routine"
     ),
     "plan": N_("Plan your runs with /plan, and I'll remind you to warm up before each one."),
-    "checkins_off": N_(
-        "Turn on the tightness check-ins in /settings: one tap before and after a routine shows "
-        "your hips loosening week by week."
-    ),
     "checkins": N_(
         "Tap a number on the tightness check-in before and after a routine: in a few weeks "
         "you'll see the trend."
@@ -46,15 +48,13 @@ TIPS = {
 
 
 def note(t: Translator, week: Week, tz: str, quick_minutes: int) -> View:
-    """The whole note (HTML). `tz` words the days of ladder changes; `quick_minutes` is the
-    Quick round's estimate, for the suggestion that needs it."""
+    """The whole note (HTML). `tz` words its days in the runner's zone; `quick_minutes` is
+    the Quick round's estimate, for the suggestion that needs it."""
+    since = week.since.astimezone(ZoneInfo(tz))
     lines = [
-        # Translators: the weekly note's title; {first} and {last} are days ("Mon 2 Mar").
-        t._(
-            "📬 <b>Your week</b>, {first} – {last}",
-            first=t.day(week.first_day),
-            last=t.day(week.last_day),
-        ),
+        # Translators: the weekly note's title; {when} is when the 7 days it covers began,
+        # "Sun 1 Mar, 18:00" (the last note's time).
+        t._("📬 <b>Your week</b> since {when}", when=t.day_time(since)),
         _done_text(t, week),
         streak_text(t, week.streak),
     ]
