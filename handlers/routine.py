@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import services, views
-from bot.core.numbers import parse_int
+from bot.core import planning
 from bot.services.state import Context
 from bot.transport import messaging
 from bot.views.callbacks import MAX_MINUTES
@@ -34,13 +34,8 @@ async def routine_command(update: Update, context: Context) -> None:
 
 
 def _minutes(args: list[str]) -> int | None:
-    """`5`, `5m`, `5min`, `5 min` -> 5 (1 to MAX_MINUTES); anything else -> None."""
-    word = "".join(args).lower()
-    for unit in ("minutes", "minute", "mins", "min", "m"):
-        if word.endswith(unit):
-            word = word.removesuffix(unit)
-            break
-    return parse_int(word, 1, MAX_MINUTES)
+    """`5`, `5m`, `5 min`, `5 minutos`, `5 мин` -> 5 (1 to MAX_MINUTES); else None."""
+    return planning.parse_duration(" ".join(args), 1, MAX_MINUTES)
 
 
 async def cancel_command(update: Update, context: Context) -> None:

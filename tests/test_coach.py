@@ -145,7 +145,7 @@ async def test_pain_twice_in_two_weeks_pauses_the_exercise_until_brought_back(bo
     assert (planned.step, planned.hold_seconds) == (0, 20)
 
 
-async def test_skipping_after_pain_is_recorded_and_clears_the_guard(bot):
+async def test_skipping_after_pain_is_recorded_and_the_care_stays_until_a_gentle_try(bot):
     user = bot.user()
     await routine(user, "Post-run", {"90/90": "Pain"})
     user.send("/routine")
@@ -153,6 +153,10 @@ async def test_skipping_after_pain_is_recorded_and_clears_the_guard(bot):
     user.press("Skip today", await user.expect("This hurt last time."))
     await user.expect("complete!")
     assert [c["reason"] for c in changes(bot)] == ["pain_skip"]
+    # Skipping is no try: the next card still opens with the care, until a gentle go.
+    await routine(user, "Post-run", card="Go gently")
+    assert sum("This hurt last time." in m.plain for m in user.messages) == 2
+    assert [c["reason"] for c in changes(bot)] == ["pain_skip", "pain"]
     await routine(user, "Post-run")
     assert plans(bot)[-1].get("ninety_ninety").offer is None
 
@@ -274,9 +278,24 @@ async def test_start_warm_up_fits_the_minutes_left_before_the_run(harness):
     reminder = await user.expect("Run at")
     user.press("Start warm-up", reminder)
     card = await user.expect("Hip rotations")
-    assert "Trimmed to fit 4 min." in card.plain
     [plan] = plans(harness)
-    assert plan.minutes == 4 and Walkthrough(CAT, plan).seconds() <= 4 * 60
+    seconds = Walkthrough(CAT, plan).seconds()
+    assert seconds <= 4 * 60 and f"Trimmed to about {round(seconds / 60)} min." in card.plain
+
+
+async def test_start_warm_up_after_the_run_began_is_the_whole_warm_up(harness):
+    await harness.start_at(MON_0600)
+    user = harness.user()
+    user.send("/plan today 07:00")
+    await user.expect("planned")
+    assert await harness.move_to(MON_0600 + timedelta(minutes=30)) == 1
+    reminder = await user.expect("Run at")
+    harness.clock.set(MON_0600 + timedelta(minutes=65))  # tapped once the run has begun
+    user.press("Start warm-up", reminder)
+    card = await user.expect("Hip rotations")
+    assert "Trimmed" not in card.plain
+    [plan] = plans(harness)
+    assert plan.minutes is None and all(e.full for e in plan.exercises)
 
 
 async def test_the_coach_rows_are_in_export_and_go_with_deleteme(bot):
@@ -311,3 +330,21 @@ async def test_the_coach_rows_are_in_export_and_go_with_deleteme(bot):
     await user.wait_until(lambda: "deleted everything" in prompt.plain)
     for table in ("ladder_changes", "watch_answers", "sessions", "reminders", "users"):
         assert bot.rows(f"SELECT * FROM {table}") == [], table
+
+
+async def test_the_physio_note_stays_when_the_summary_is_redrawn_with_tightness(bot):
+    user = bot.user()
+    await routine(user, "Post-run", {"90/90": "Pain"})
+    summary = await routine(user, "Post-run", {"90/90": "Pain"}, card="Go gently")
+    assert "physiotherapist" in summary.plain
+    user.press("5", summary, exact=True)
+    await user.wait_until(lambda: "Hip tightness: 5/10 ✓" in summary.plain)
+    assert "physiotherapist" in summary.plain
+
+
+async def test_routine_minutes_in_the_runners_words(bot):
+    user = bot.user()
+    for text in ("/routine 5 minutos", "/routine 5 мин", "/routine 5m"):
+        user.send(text)
+        preview = await user.expect("⏱")
+        assert preview.labels == ["▶ Start"]

@@ -32,7 +32,9 @@ QUESTION_EVERY = 4  # ...then in every 4th
 TIGHTNESS_WEEKS = 8
 
 Reason = Literal["easy", "hard", "short", "pain", "pain_skip", "kept", "paused", "resumed"]
-Offer = Literal["up", "down", "pain"]
+# What a card offers: a step up, a step down (after hard sessions, or sets cut short), or
+# the gentlest step after pain.
+Offer = Literal["up", "hard", "short", "pain"]
 Answer = Literal["yes", "not_quite"]
 # Reasons that move the runner (or pause them); the others record a decision to stay.
 MOVES: frozenset[str] = frozenset({"easy", "hard", "short", "pain", "paused", "resumed"})
@@ -71,6 +73,10 @@ class Standing:
     paused: bool = False
     since: datetime | None = None  # when the last change (of any kind) was made
     last_move: Change | None = None  # the last change that moved or paused the runner
+    # Pain reports after this still stand: the last change but a skip after pain (skipping
+    # the exercise is no try of it).
+    pain_settled: datetime | None = None
+    resumed: datetime | None = None  # when the runner last brought it back
 
 
 def standing(changes: Sequence[Change], start: int) -> Standing:
@@ -79,7 +85,16 @@ def standing(changes: Sequence[Change], start: int) -> Standing:
         return Standing(start)
     last = changes[-1]
     moves = [c for c in changes if c.moved]
-    return Standing(last.step_to, last.paused, last.at, moves[-1] if moves else None)
+    settled = [c.at for c in changes if c.reason != "pain_skip"]
+    resumed = [c.at for c in changes if c.reason == "resumed"]
+    return Standing(
+        last.step_to,
+        last.paused,
+        last.at,
+        moves[-1] if moves else None,
+        settled[-1] if settled else None,
+        resumed[-1] if resumed else None,
+    )
 
 
 def advise(
@@ -89,9 +104,10 @@ def advise(
     the last change; None: the dose stays as it is."""
     if standing.paused:
         return None
-    since = standing.since
-    if any(since is None or p > since for p in pains):
+    settled = standing.pain_settled
+    if any(settled is None or p > settled for p in pains):
         return "pain"
+    since = standing.since
     recent = [o for o in outings if since is None or o.at > since]
     last_hard = recent[-HARD_RUN:]
     if (
@@ -99,7 +115,7 @@ def advise(
         and len(last_hard) == HARD_RUN
         and all(o.rating == "hard" or o.short for o in last_hard)
     ):
-        return "down"
+        return "hard" if any(o.rating == "hard" for o in last_hard) else "short"
     last_easy = recent[-EASY_RUN:]
     if (
         standing.step < top
@@ -110,16 +126,10 @@ def advise(
     return None
 
 
-def down_reason(outings: Sequence[Outing]) -> Reason:
-    """Why a step down was offered: hard ratings, or sets cut short."""
-    return "hard" if any(o.rating == "hard" for o in outings[-HARD_RUN:]) else "short"
-
-
 def pause_after(pains: Sequence[datetime], now: datetime, standing: Standing) -> bool:
     """A pain reported `now`: pause the exercise if another came within PAIN_WINDOW before
     it (since the runner last brought it back)."""
-    last = standing.last_move
-    since = last.at if last is not None and last.reason == "resumed" else None
+    since = standing.resumed
     return any(now - PAIN_WINDOW <= p < now and (since is None or p > since) for p in pains)
 
 
@@ -147,8 +157,11 @@ def question(outings_so_far: int, answers: Sequence[WatchAnswer], points: int) -
     if again is not None and again < points:
         return again
     n = outings_so_far
-    if n < FIRST_QUESTIONS or (n - FIRST_QUESTIONS) % QUESTION_EVERY == QUESTION_EVERY - 1:
+    if n < FIRST_QUESTIONS:
         return n % points
+    if (n - FIRST_QUESTIONS) % QUESTION_EVERY == QUESTION_EVERY - 1:
+        asked = FIRST_QUESTIONS + (n - FIRST_QUESTIONS) // QUESTION_EVERY  # so far
+        return asked % points  # each point in turn
     return None
 
 

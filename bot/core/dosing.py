@@ -13,12 +13,10 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
 
+from bot.core.coach import Offer
 from bot.core.content import Catalogue, Dose, Exercise, dose_seconds
 
-Offer = Literal["up", "hard", "short", "pain"]  # hard / short: a step down, and why
-OFFERS: tuple[Offer, ...] = ("up", "hard", "short", "pain")
 # How far `fit` may go: rests, get-ready, and the reps or hold of one set.
 MIN_REST, MIN_READY = 10, 3
 MIN_REPS, MIN_HOLD = 5, 15
@@ -131,7 +129,8 @@ def fit(catalogue: Catalogue, plan: SessionPlan, budget_seconds: int) -> Session
 
     if total() <= budget_seconds:
         return plan
-    bases = {e.id: catalogue.exercise(e.id).dose for e in items}
+    # Never below half the runner's own dose (their ladder step), not the article's.
+    bases = {e.id: catalogue.exercise(e.id).dose_at(e.step) for e in items}
 
     def trim(i: int, **changes: int) -> None:
         offer: Offer | None = "pain" if items[i].offer == "pain" else None

@@ -186,12 +186,12 @@ def _day_or_range(word: str, words: Words) -> set[int] | None:
     return {(a + i) % 7 for i in range((b - a) % 7 + 1)}
 
 
-def parse_duration(text: str) -> int | None:
-    """`45`, `45m`, `45 min`, `45 мин` -> 45 (5–600 minutes)."""
+def parse_duration(text: str, low: int = MIN_DURATION, high: int = MAX_DURATION) -> int | None:
+    """`45`, `45m`, `45 min`, `45 мин`, `45 minutos` -> 45 (within [low, high] minutes)."""
     match = _DURATION_RE.match(fold(text))
     if match is None or match.group(2) not in MINUTE_UNITS:
         return None
-    return parse_int(match.group(1), MIN_DURATION, MAX_DURATION)
+    return parse_int(match.group(1), low, high)
 
 
 def parse_date(text: str, today: date, words: Words) -> date | None:

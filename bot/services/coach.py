@@ -108,7 +108,7 @@ def _coached(
     db = svc.db
     sides = len(exercise.dose.side_list())
     outings = storage.coach.outings(db, user_id, exercise.id, sides, standing.since)
-    pains = storage.coach.pains(db, user_id, exercise.id, standing.since)
+    pains = storage.coach.pains(db, user_id, exercise.id, standing.pain_settled)
     offer = coach.advise(standing, exercise.ladder.top, outings, pains)
     if offer is not None and offer != "pain" and not planned.full:
         offer = None  # a one-set round is no test of the whole dose
@@ -117,18 +117,7 @@ def _coached(
     if questions:
         count = storage.coach.outing_count(db, user_id, exercise.id)
         question = coach.question(count, answers, len(exercise.questions))
-    return replace(
-        planned,
-        offer=_offer(offer, outings),
-        question=question,
-        focus=coach.focus(answers),
-    )
-
-
-def _offer(offer: coach.Offer | None, outings: list[coach.Outing]) -> dosing.Offer | None:
-    if offer == "down":
-        return coach.down_reason(outings)  # type: ignore[return-value]
-    return offer
+    return replace(planned, offer=offer, question=question, focus=coach.focus(answers))
 
 
 def routine_minutes(svc: Services, user_id: int) -> dict[str, int]:

@@ -41,7 +41,7 @@ from bot.core.clock import from_db, to_db
 from bot.core.localtime import local_instant
 from bot.core.planning import Rule
 from bot.core.text import N_, Msg
-from bot.services import session, weekly
+from bot.services import coach, session, weekly
 from bot.services.state import Context, Services, services_of
 from bot.transport import messaging
 from bot.transport.ratelimit import HipcoachRateLimiter
@@ -337,12 +337,18 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
     t = svc.t(r.user_id)  # the runner's language now, not when the row was made
     if r.kind == "weekly":
         view = await weekly.note(svc, t, r, now)
-    elif r.kind == "pre_run":
-        minutes = svc.catalogue.routine_minutes("pre_run")
-        view = views.plans.pre_run_reminder(t, r.id, r.occurrence, now, r.tz, minutes, late=late)
-    else:
-        minutes = svc.catalogue.routine_minutes("post_run")
-        view = views.plans.post_run_reminder(t, r.id, minutes, can_later=r.snoozes < MAX_SNOOZES)
+    else:  # the routine's minutes at the runner's own doses
+        routine = "pre_run" if r.kind == "pre_run" else "post_run"
+        own = coach.routine_minutes(svc, r.user_id)
+        minutes = own.get(routine) or svc.catalogue.routine_minutes(routine)
+        if r.kind == "pre_run":
+            view = views.plans.pre_run_reminder(
+                t, r.id, r.occurrence, now, r.tz, minutes, late=late
+            )
+        else:
+            view = views.plans.post_run_reminder(
+                t, r.id, minutes, can_later=r.snoozes < MAX_SNOOZES
+            )
     message_id = await messaging.send(bot, svc.db, r.chat_id, view)
     if message_id is None:
         storage.reminders.mark_failed(svc.db, r.id, svc.clock.now())
@@ -406,8 +412,8 @@ async def _press(
     if message_id is not None:
         await messaging.strip_buttons(bot, chat_id, message_id)
     if action == "go":  # a late or snoozed reminder: the warm-up fits the time left
-        minutes = session.minutes_to_fit(svc, user_id, "pre_run", reminder.occurrence - now)
-        return await session.begin(svc, bot, user_id, chat_id, "pre_run", minutes) or WARM_UP
+        left = reminder.occurrence - now
+        return await session.begin(svc, bot, user_id, chat_id, "pre_run", left=left) or WARM_UP
     if action == "st":
         return await session.begin(svc, bot, user_id, chat_id, "post_run") or STRETCH
     if action == "skip":

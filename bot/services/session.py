@@ -14,6 +14,7 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot import storage, views
+from bot.core import dosing
 from bot.core.engine import Invalid, Outcome, Walkthrough
 from bot.core.language import SOURCE
 from bot.core.localtime import week_start
@@ -131,9 +132,12 @@ async def begin(
     chat_id: int,
     routine_id: str,
     minutes: int | None = None,
+    *,
+    left: timedelta | None = None,
 ) -> str:
-    """Start a routine at the runner's own doses, trimmed to `minutes` if given (unless one
-    is active: then offer to continue it)."""
+    """Start a routine at the runner's own doses, trimmed to `minutes` if given, or to the
+    time `left` (before a run) when it is shorter than the routine (unless one is active:
+    then offer to continue it)."""
     t = svc.t(user_id)
     if routine_id not in svc.catalogue.routines:
         return t.msg(NO_SUCH_ROUTINE)
@@ -145,6 +149,9 @@ async def begin(
     if plan is None:
         await messaging.send(bot, svc.db, chat_id, _all_paused(svc, t, routine_id))
         return ""
+    seconds = left.total_seconds() if left is not None else 0
+    if 0 < seconds < svc.walkthrough(plan).seconds():  # a late or snoozed warm-up
+        plan = dosing.fit(svc.catalogue, plan, int(seconds))
     now = svc.clock.now()
     walkthrough = svc.walkthrough(plan)
     session = storage.sessions.start_session(
@@ -474,6 +481,16 @@ async def sweep_idle(context: Context) -> None:
 # --- hip tightness check-ins -----------------------------------------------------------
 
 
+def _ending_note(svc: Services, session: Session) -> str | None:
+    """What the summary said above itself when the session ended, from the rows: the physio
+    note if it paused an exercise, else the safety note if pain was reported."""
+    if storage.coach.paused_in(svc.db, session.id):
+        return "pain_paused"
+    if "pain" in storage.sessions.session_feedback(svc.db, session.id).values():
+        return "pain"
+    return None
+
+
 async def checkin_pressed(
     svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str
 ) -> str:
@@ -504,15 +521,7 @@ async def checkin_pressed(
         await _refresh(svc, bot, session, t)
     else:
         session = replace(session, tight_after=parsed.value)
-        view = views.session.summary(t, build_summary(svc, session, t))
+        note = _ending_note(svc, session)  # the redrawn summary keeps its pain or physio note
+        view = views.session.summary(t, build_summary(svc, session, t), note)
         await messaging.edit(bot, session.chat_id, message_id, view)
     return t.msg(SAVED)
-
-
-def minutes_to_fit(svc: Services, user_id: int, routine_id: str, left: timedelta) -> int | None:
-    """The minutes to trim the routine to when `left` is shorter than it takes (at least
-    one), or None when it fits as it is."""
-    plan = coach.plan_session(svc, user_id, routine_id)
-    if plan is None or svc.walkthrough(plan).seconds() <= left.total_seconds():
-        return None
-    return max(1, int((left.total_seconds() + 5) // 60))  # a few seconds' grace: 3:58 is 4

@@ -4,7 +4,6 @@ its rules look at, watch-point answers, and hip tightness check-ins (on `session
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -63,11 +62,11 @@ def changes_between(db: Database, user_id: int, start: datetime, end: datetime) 
 
 
 def outings(
-    db: Database, user_id: int, exercise: str, sides: int, since: datetime | None
+    db: Database, user_id: int, exercise: str, sides: int, since: datetime | None, last: int = 3
 ) -> list[Outing]:
-    """The exercise's rated guided outings since `since` (all if None), oldest first; pain
-    ratings are left out (they are pain reports: see `pains`). `sides`: how many sides one
-    of its sets has (1 for both at once)."""
+    """The exercise's `last` rated guided outings since `since` (all if None), oldest first
+    (the rules never look further back); pain ratings are left out (they are pain reports:
+    see `pains`). `sides`: how many sides one of its sets has (1 for both at once)."""
     rows = db.query(
         """
         SELECT f.rating, f.created_at, se.plan,
@@ -81,12 +80,12 @@ def outings(
                         OR s.actual_seconds < s.target_seconds)) AS short
         FROM feedback f JOIN sessions se ON se.id = f.session_id
         WHERE f.user_id = ? AND f.exercise = ? AND f.rating != 'pain' AND f.created_at > ?
-        ORDER BY f.created_at, f.id
+        ORDER BY f.created_at DESC, f.id DESC LIMIT ?
         """,
-        [user_id, exercise, to_db(since) if since else ""],
+        [user_id, exercise, to_db(since) if since else "", last],
     )
     out = []
-    for r in rows:
+    for r in reversed(list(rows)):
         planned = _planned(r["plan"], exercise)
         sets = planned.get("sets", 0) if planned else 0
         out.append(
@@ -109,6 +108,14 @@ def _planned(plan: str | None, exercise: str) -> dict[str, Any] | None:
         if e.get("id") == exercise:
             return dict(e)
     return None
+
+
+def paused_in(db: Database, session_id: int) -> bool:
+    """Did this session pause an exercise (pain twice)?"""
+    row = db.execute(
+        "SELECT 1 FROM ladder_changes WHERE session_id = ? AND paused = 1 LIMIT 1", [session_id]
+    ).fetchone()
+    return row is not None
 
 
 def outing_count(db: Database, user_id: int, exercise: str) -> int:
@@ -176,10 +183,3 @@ def checkins(db: Database, user_id: int, since: datetime) -> list[CheckIn]:
         [user_id, to_db(since)],
     ).fetchall()
     return [CheckIn(from_db(r[0]), r[1], r[2]) for r in rows]
-
-
-def exercises_with_changes(db: Database, user_id: int) -> Iterable[str]:
-    rows = db.execute(
-        "SELECT DISTINCT exercise FROM ladder_changes WHERE user_id = ?", [user_id]
-    ).fetchall()
-    return [r[0] for r in rows]

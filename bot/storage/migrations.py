@@ -299,3 +299,16 @@ def coach(db: Database) -> None:
             WHERE kind = 'weekly';
         """,
     )
+
+
+@MIGRATIONS(name="0006_coach_indexes")
+def coach_indexes(db: Database) -> None:
+    """The coach reads a runner's ratings of one exercise at every routine start, and each
+    summary its session's skips: without these, both scanned the whole table."""
+    _run(
+        db,
+        """
+        CREATE INDEX feedback_user ON feedback(user_id, exercise, created_at);
+        CREATE INDEX skips_session ON skips(session_id, exercise);
+        """,
+    )

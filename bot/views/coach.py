@@ -1,5 +1,5 @@
-"""Words for the adaptive coach, shared by the cards, /progress, /settings and the weekly
-note: ladder levels, why a change was made, and tightness numbers."""
+"""Words for the adaptive coach, shared by /progress and the weekly note: ladder levels, a
+step's dose, why a change was made, and tightness numbers."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Pure functions, no I/O: every message the coach sends is built here, so length limits and
 callback-data sizes can be checked in unit tests for every state. Each takes the runner's
 Translator first; exercise and routine words come from the walkthrough, which the service
-builds from the runner's language (`svc.walkthrough(routine_id, t.lang)`).
+builds from the session's plan in the runner's language (`svc.walkthrough(plan, t.lang)`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import partial
 from html import escape
 
+from bot.core import dosing
 from bot.core.content import Dose
 from bot.core.engine import Cursor, Outcome, Step, Walkthrough
 from bot.core.text import N_, Msg
@@ -363,10 +364,10 @@ def card_text(t: Translator, walkthrough: Walkthrough, step: Step) -> str:
     # Translators: today's dose, e.g. "Today: 2 × 10 each side, 30 s rest".
     today = t._("<b>Today:</b> {dose}", dose=escape(dose_summary(t, ex.dose)))
     if walkthrough.plan.minutes is not None and not planned.full:
-        # Translators: after today's dose, when the session was shortened to fit the time.
-        today += "\n" + t._(
-            "<i>Trimmed to fit {minutes} min.</i>", minutes=walkthrough.plan.minutes
-        )
+        # Translators: after today's dose, when the session was shortened to fit the time
+        # there is; {minutes} is the whole session's new estimate.
+        estimate = dosing.minutes(walkthrough.seconds())
+        today += "\n" + t._("<i>Trimmed to about {minutes} min.</i>", minutes=estimate)
     return "\n".join(
         [
             *top,
@@ -694,7 +695,7 @@ def _tightness_after(t: Translator, s: Summary) -> str:
 
 def fitted_preview(t: Translator, walkthrough: Walkthrough, minutes: int) -> View:
     """`/routine 5`: the session built for 5 minutes, its estimate, and a Start button."""
-    estimate = max(1, round(walkthrough.seconds() / 60))
+    estimate = dosing.minutes(walkthrough.seconds())
     if estimate <= minutes and walkthrough.plan.minutes is None:
         head = t._(
             "⏱ <b>{routine}</b> fits in {minutes} min: about {estimate} min.",
