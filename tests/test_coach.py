@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot import services, storage
+from bot import services
 from bot.core.content import load_catalogue
 from bot.core.dosing import SessionPlan
 from bot.core.engine import Walkthrough
@@ -79,6 +79,11 @@ async def test_three_easy_sessions_offer_a_step_up_that_changes_the_next_dose(bo
         12,
         None,
     )
+    # /progress shows the new step and why it changed.
+    user.send("/progress")
+    report = await user.expect(lambda m: "Your doses" in m.plain)
+    assert "Rotations · level 2 of 3: 2 × 12 each side" in report.plain
+    assert "stepped up after 3 easy sessions on" in report.plain
 
 
 async def test_keeping_the_dose_is_recorded_and_asks_again_only_after_three_more(bot):
@@ -200,9 +205,13 @@ async def test_check_ins_can_be_turned_off_and_forged_taps_change_nothing(bot):
     assert answer == "That isn't your session."
     assert bot.snapshot() == before
 
-    storage.users.set_checkins(bot.services.db, 1001, False)
     user.send("/cancel")
     await user.expect("stopped")
+    user.send("/settings")  # check-ins off, with the button
+    listing = await user.expect("Your settings")
+    user.press("Turn check-ins off", listing)
+    await user.wait_until(lambda: "Tightness check-ins: off" in listing.plain)
+    assert bot.rows("SELECT checkins FROM users WHERE id = 1001") == [{"checkins": 0}]
     user.send("/routine")
     user.press("Post-run", await user.expect("Pick a routine"))
     card = await user.expect("90/90")
@@ -348,3 +357,46 @@ async def test_routine_minutes_in_the_runners_words(bot):
         user.send(text)
         preview = await user.expect("⏱")
         assert preview.labels == ["▶ Start"]
+
+
+async def test_sets_cut_short_twice_offer_a_step_down_for_that_reason(bot):
+    user = bot.user()
+    for _ in range(2):  # one rotations set cut short (7 of 10), rated just right
+        user.send("/routine")
+        user.press("Pre-run", await user.expect("Pick a routine"))
+        user.press("Start", await user.expect("Hip rotations"))
+        prompt = await user.expect("Set 1/2 · right side")
+        user.press("Did fewer", prompt)
+        await user.wait_until(lambda p=prompt: "7" in p.labels)
+        user.press("7", prompt, exact=True)
+        await carry_on(user)
+    await routine(user, "Pre-run", card="Ease back")
+    [card] = [m for m in user.messages if "came up short" in m.plain]
+    assert "Sets came up short twice in a row. Ease back to 1 × 10 each side?" in card.plain
+    assert [(c["exercise"], c["step_to"], c["reason"]) for c in changes(bot)] == [
+        ("rotations", 0, "short")
+    ]
+    third = bot.rows("SELECT target_reps FROM sets WHERE exercise = 'rotations' AND session_id = 3")
+    assert third == [{"target_reps": 10}] * 2  # one set a side
+
+
+async def test_check_in_values_reach_progress(bot):
+    user = bot.user()
+    for before, after in ((7, 4), (6, 4)):
+        user.send("/routine")
+        user.press("Post-run", await user.expect("Pick a routine"))
+        card = await user.expect("90/90")
+        user.press(str(before), card, exact=True)
+        await user.wait_until(lambda c=card, b=before: f"{b}/10 ✓" in c.plain)
+        user.press("Start", card)
+        summary = await carry_on(user)
+        user.press(str(after), summary, exact=True)
+        await user.wait_until(lambda s=summary: "→" in s.plain)
+    assert bot.rows("SELECT tight_before, tight_after FROM sessions ORDER BY id") == [
+        {"tight_before": 7, "tight_after": 4},
+        {"tight_before": 6, "tight_after": 4},
+    ]
+    user.send("/progress")
+    report = await user.expect(lambda m: "Hip tightness" in m.plain)
+    assert "−2.5 per session (2 sessions)" in report.plain
+    assert report.kind == "photo"  # the chart, with its tightness panel

@@ -165,15 +165,25 @@ async def begin(
 # --- moving a session on ---------------------------------------------------------------
 
 
+def _pressed(svc: Services, user_id: int, session_id: int | None) -> Session | Msg:
+    """The session a button names, if it decoded and is the presser's own; else the one
+    short answer (the button is old or forged, or it is somebody else's session)."""
+    if session_id is None:
+        return OLD_BUTTON
+    session = storage.sessions.get_session(svc.db, session_id)
+    if session is None or session.user_id != user_id:
+        return NOT_YOURS
+    return session
+
+
 async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, data: str) -> str:
     """A button in a session message; returns the text for the callback answer."""
     t = svc.t(user_id)
     parsed = callbacks.parse_session_button(data)
-    if parsed is None:
-        return t.msg(OLD_BUTTON)
-    session = storage.sessions.get_session(svc.db, parsed.session_id)
-    if session is None or session.user_id != user_id:
-        return t.msg(NOT_YOURS)
+    session = _pressed(svc, user_id, parsed.session_id if parsed else None)
+    if not isinstance(session, Session):
+        return t.msg(session)
+    assert parsed is not None
     if not session.active:
         if message_id is not None:
             await messaging.strip_buttons(bot, session.chat_id, message_id)
@@ -341,11 +351,10 @@ async def resume_choice(
     """The buttons of a 'continue where you left off?' prompt."""
     t = svc.t(user_id)
     parsed = callbacks.parse_resume_button(data)
-    if parsed is None:
-        return t.msg(OLD_BUTTON)
-    session = storage.sessions.get_session(svc.db, parsed.session_id)
-    if session is None or session.user_id != user_id:
-        return t.msg(NOT_YOURS)
+    session = _pressed(svc, user_id, parsed.session_id if parsed else None)
+    if not isinstance(session, Session):
+        return t.msg(session)
+    assert parsed is not None
     if message_id is not None:
         await messaging.strip_buttons(bot, session.chat_id, message_id)
     if not session.active:
@@ -498,11 +507,10 @@ async def checkin_pressed(
     then that message is redrawn with the value. Returns the callback answer."""
     t = svc.t(user_id)
     parsed = callbacks.parse_checkin_button(data)
-    if parsed is None:
-        return t.msg(OLD_BUTTON)
-    session = storage.sessions.get_session(svc.db, parsed.session_id)
-    if session is None or session.user_id != user_id:
-        return t.msg(NOT_YOURS)
+    session = _pressed(svc, user_id, parsed.session_id if parsed else None)
+    if not isinstance(session, Session):
+        return t.msg(session)
+    assert parsed is not None
     if session.plan is None or not session.plan.checkin or message_id is None:
         return t.msg(OLD_BUTTON)
     now = svc.clock.now()

@@ -123,8 +123,8 @@ async def pressed(
         if value not in LANGUAGES:
             return t.msg(views.base.OLD_BUTTON)
         # /language's own use case: stored, and the chat's command menu follows.
-        data = views.callbacks.language_button(str(value))
-        answer = await users.language_pressed(svc, bot, user_id, chat_id, None, data)
+        chosen = await users.choose_language(svc, bot, user_id, chat_id, str(value))
+        answer = views.language.answer(chosen)
     elif key == "bb":
         exercise = str(value)
         if not coach.resume(svc, user_id, exercise):

@@ -43,15 +43,24 @@ async def language_pressed(
     """`lang:<code>`: store the choice, then word the picker's message and the chat's command
     menu in it. Returns the button's answer (a forged code changes nothing)."""
     code = views.callbacks.parse_language_button(data)
-    if code not in LANGUAGES:
+    if code is None or code not in LANGUAGES:
         return svc.t(user_id).msg(views.base.OLD_BUTTON)
+    t = await choose_language(svc, bot, user_id, chat_id, code)
+    if message_id is not None:
+        await messaging.edit(bot, chat_id, message_id, views.language.changed(t))
+    return views.language.answer(t)
+
+
+async def choose_language(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, code: str
+) -> Translator:
+    """Store the runner's language (one the bot speaks) and word their chat's command menu
+    in it (/language and /settings alike); returns its Translator."""
     with svc.db.atomic():
         storage.users.set_language(svc.db, user_id, code)
     t = svc.translators[code]
-    if message_id is not None:
-        await messaging.edit(bot, chat_id, message_id, views.language.changed(t))
     await _chat_menu(svc, bot, t, user_id, chat_id)
-    return views.language.answer(t)
+    return t
 
 
 async def _chat_menu(svc: Services, bot: Bot, t: Translator, user_id: int, chat_id: int) -> None:

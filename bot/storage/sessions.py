@@ -7,6 +7,7 @@ everything the step produced in one transaction, before the bot tells the runner
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -51,6 +52,13 @@ class Session:
         return self.status == "active"
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan(text: str) -> SessionPlan:
+    """A stored plan, parsed once: a session is read on every countdown tick and button,
+    and its plan (frozen) only changes when an offer is taken."""
+    return SessionPlan.from_json(text)
+
+
 def _session(row: dict[str, Any]) -> Session:
     cursor = Cursor(
         step=row["step"],
@@ -71,7 +79,7 @@ def _session(row: dict[str, Any]) -> Session:
         cursor=cursor,
         rev=row["rev"],
         live_message_id=row["live_message_id"],
-        plan=SessionPlan.from_json(row["plan"]) if row.get("plan") else None,
+        plan=_plan(row["plan"]) if row.get("plan") else None,
         tight_before=row.get("tight_before"),
         tight_after=row.get("tight_after"),
     )

@@ -9,10 +9,10 @@ never surprises.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from html import escape
 
 from bot.core.language import LANGUAGES
+from bot.core.weekly import parse_time
 from bot.views import callbacks, language
 from bot.views.base import Buttons, View
 from bot.views.i18n import Translator
@@ -54,11 +54,6 @@ def _minutes(t: Translator, minutes: int | None) -> str:
     return t._("{minutes} min", minutes=t.number(minutes))
 
 
-def _clock(t: Translator, hhmm: str) -> str:
-    hours, minutes = hhmm.split(":")
-    return t.time(time(int(hours), int(minutes)))
-
-
 def _weekly(t: Translator, prefs: Prefs) -> str:
     if not prefs.weekly_note:
         return t.p_("setting", "off")
@@ -66,7 +61,7 @@ def _weekly(t: Translator, prefs: Prefs) -> str:
     return t._(
         "{day} at {time}",
         day=upper_first(t.weekday(prefs.weekly_day)),
-        time=_clock(t, prefs.weekly_time),
+        time=t.time(parse_time(prefs.weekly_time)),
     )
 
 
@@ -180,7 +175,10 @@ def weekly_picker(t: Translator, prefs: Prefs) -> View:
         for d in range(7)
     ]
     times = [
-        (_ticked(_clock(t, hhmm), hhmm == prefs.weekly_time), callbacks.settings_time(hhmm))
+        (
+            _ticked(t.time(parse_time(hhmm)), hhmm == prefs.weekly_time),
+            callbacks.settings_time(hhmm),
+        )
         for hhmm in WEEKLY_TIMES
     ]
     buttons: Buttons = [
