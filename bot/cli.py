@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
+import signal
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -154,7 +157,7 @@ def rejected(exc: InvalidToken, config: Config) -> str:
 
 
 def _serve(app: HipcoachApp, config: Config) -> int:
-    """Serve until stopped; PTB's run_* start with getMe, which raises on a rejected token."""
+    """Serve until stopped; both start with getMe, which raises on a rejected token."""
     api_host = config.api_url.split("://", 1)[-1].split("/", 1)[0]
     if config.webhook_url:
         # Telegram pushes updates to the public URL; a reverse proxy (or Telegram itself)
@@ -166,18 +169,85 @@ def _serve(app: HipcoachApp, config: Config) -> int:
             config.port,
             api_host,
         )
-        app.run_webhook(
-            listen=config.listen,
-            port=config.port,
-            url_path=config.webhook_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        asyncio.run(_serve_webhook(app, config))
         return 0
     log.info("starting hipcoach (polling %s)", api_host)
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _serve_webhook(app: HipcoachApp, config: Config) -> None:
+    """PTB's custom-webhook pattern: our own server (bot.transport.web: the webhook and the
+    calendar feeds) around an Application without its Updater. Each step is one that
+    run_webhook took itself; `initialize()` alone runs neither post_init nor post_shutdown."""
+    import uvicorn
+
+    from bot.transport.web import build_web_app
+
+    assert config.webhook_url and config.webhook_secret  # Config requires both together
+    web_app = build_web_app(
+        app,
+        webhook_path=config.webhook_path,
+        secret=config.webhook_secret,
+        feed_prefix=config.feed_path,
+        feed=partial(_feed, app),
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            web_app,
+            host=config.listen,
+            port=config.port,
+            log_config=None,  # uvicorn's lines go through our handler, and its redaction
+            log_level=config.log_level.lower(),
+            access_log=False,  # a feed's path is its token: bot.transport.web logs each
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=10,  # a stuck connection never holds up a stop
+        )
+    )
+    # uvicorn catches SIGTERM/SIGINT while it serves, then raises the signal again for the
+    # handler it found: this one, so the process ends with 0 (and a signal during start-up
+    # stops the server as soon as it is up).
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, setattr, server, "should_exit", True)
+    try:
+        try:
+            await app.initialize()  # getMe: raises InvalidToken on a rejected token
+        except InvalidToken:
+            log.debug("the Bot API refused getMe", exc_info=True)
+            raise
+        if app.post_init:
+            await app.post_init(app)
+        await app.bot.set_webhook(
+            url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await app.start()
+        try:
+            await server.serve()
+        finally:
+            await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _feed(app: HipcoachApp, token: str) -> bytes | None:
+    """A calendar feed's bytes, once post_init has made the services."""
+    from bot.services import calendar
+    from bot.services.state import SERVICES_KEY, services_of
+    from bot.transport.web import FeedUnavailable
+
+    if SERVICES_KEY not in app.bot_data:
+        raise FeedUnavailable
+    return await calendar.feed(services_of(app), token)
 
 
 def play(config: Config, args: argparse.Namespace) -> int:

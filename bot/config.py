@@ -62,6 +62,20 @@ class Config:
         proxy forwards it unchanged)."""
         return urlsplit(self.webhook_url or "").path.rstrip("/") or "/"
 
+    @property
+    def feed_path(self) -> str:
+        """Where calendar feeds are served: next to the webhook (`/a/hook` -> `/a/calendar`),
+        so the proxy that forwards the webhook forwards them with one more location."""
+        parent = self.webhook_path.rpartition("/")[0]
+        return f"{parent}/calendar"
+
+    def feed_url(self, token: str) -> str | None:
+        """A runner's public feed URL, or None in polling mode (nothing serves it)."""
+        if not self.webhook_url:
+            return None
+        parts = urlsplit(self.webhook_url)
+        return f"{parts.scheme}://{parts.netloc}{self.feed_path}/{token}.ics"
+
     def scaled(self, seconds: float) -> float:
         """Real seconds for an in-session duration, after HIPCOACH_TIME_SCALE."""
         return seconds * self.time_scale

@@ -24,6 +24,7 @@ from bot.views.base import NOT_NOW
 from bot.views.i18n import Translator
 from handlers import (
     admin,
+    calendar,
     common,
     language,
     plan,
@@ -86,6 +87,16 @@ def register(
         (0, CallbackQueryHandler(reminders.reminder_button, pattern=callbacks.REMINDER_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_button, pattern=callbacks.RUNS_PATTERN)),
         (0, CallbackQueryHandler(reminders.runs_page_button, pattern=callbacks.RUNS_PAGE_PATTERN)),
+        # Calendars: /calendar (file, link, revoke), an .ics file sent, its buttons.
+        (0, CommandHandler("calendar", calendar.calendar_command, filters=PRIVATE)),
+        (0, MessageHandler(filters.Document.ALL & PRIVATE, calendar.document_received)),
+        (0, CallbackQueryHandler(calendar.import_button, pattern=callbacks.IMPORT_PATTERN)),
+        (
+            0,
+            CallbackQueryHandler(
+                calendar.remove_imported_button, pattern=callbacks.REMOVE_IMPORTED_PATTERN
+            ),
+        ),
         # The language the coach speaks.
         (0, CommandHandler("language", language.language_command, filters=PRIVATE)),
         (0, CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN)),

@@ -119,3 +119,27 @@ def test_invalid_webhook_and_admin_settings_name_the_variable(name, env, tmp_pat
 def test_plain_http_webhook_only_on_this_machine(tmp_path):
     env = {"HIPCOACH_WEBHOOK_URL": "http://127.0.0.1:8443/hook", "HIPCOACH_WEBHOOK_SECRET": "x"}
     assert Config.from_env(env, dotenv=tmp_path / ".env").webhook_path == "/hook"
+
+
+@pytest.mark.parametrize(
+    ("webhook", "feed_path", "feed_url"),
+    [
+        ("https://bot.example.com", "/calendar", "https://bot.example.com/calendar/T.ics"),
+        ("https://bot.example.com/", "/calendar", "https://bot.example.com/calendar/T.ics"),
+        ("https://bot.example.com/hook", "/calendar", "https://bot.example.com/calendar/T.ics"),
+        (
+            "https://bot.example.com:8443/a/b/hook",
+            "/a/b/calendar",
+            "https://bot.example.com:8443/a/b/calendar/T.ics",
+        ),
+        ("http://127.0.0.1:8443/a/hook/", "/a/calendar", "http://127.0.0.1:8443/a/calendar/T.ics"),
+    ],
+)
+def test_the_feed_lives_next_to_the_webhook(webhook, feed_path, feed_url, tmp_path):
+    env = {"HIPCOACH_WEBHOOK_URL": webhook, "HIPCOACH_WEBHOOK_SECRET": "x"}
+    c = Config.from_env(env, dotenv=tmp_path / ".env")
+    assert (c.feed_path, c.feed_url("T")) == (feed_path, feed_url)
+
+
+def test_no_feed_url_in_polling_mode(tmp_path):
+    assert Config.from_env({}, dotenv=tmp_path / ".env").feed_url("T") is None

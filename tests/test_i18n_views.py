@@ -57,6 +57,8 @@ def every_view(t: Translator) -> Iterator[tuple[str, object]]:
     yield from _coach(t)
     yield from _settings(t)
     yield from _weekly(t)
+    yield from _calendar(t)
+    yield from _ics(t)
 
 
 def _session(t: Translator) -> Iterator[tuple[str, object]]:
@@ -191,6 +193,8 @@ def _plans(t: Translator) -> Iterator[tuple[str, object]]:
     )
     yield "plans.runs_list", p.runs_list(t, p.RunsPage([], plans[:1], 2, 5, 33), "UTC", True)
     yield "plans.runs_list", p.runs_list(t, p.RunsPage([], plans, 0, 1, 5), "UTC", False)
+    imported = [p.RunEntry(1, NOW + timedelta(days=1), 50, False, "Parkrun")]
+    yield "plans.runs_list", p.runs_list(t, p.RunsPage(imported, [], 0, 1, 0, 9), "UTC", True)
     yield "plans.rule_text", p.rule_text(t, weekend)
     yield "plans.days_text", p.days_text(t, frozenset({1, 3}))
     yield "plans.day_time", p.day_time(t, _at(7, 30), "Europe/Madrid")
@@ -525,3 +529,66 @@ def _filled(m: Msg) -> dict[str, object]:
     """The constant's own values, and a number for each placeholder filled in later."""
     names = set(re.findall(r"\{([a-z_]+)\}", m.id + (m.plural or ""))) - {"n"}
     return {**{k: 3 for k in names}, **m.params}
+
+
+def _calendar(t: Translator) -> Iterator[tuple[str, object]]:
+    """An import's summary (runs, all events, no runs), Choose, the all-day time, every line
+    of a result, and /calendar's caption, link and answers."""
+    from bot.core.ics_import import NOT_A_CALENDAR, Found
+    from bot.core.importing import Changes, Group
+
+    c = views.calendar
+    found = Found("u", "k", "Parkrun", NOW, None, "UTC", 45, True)
+    groups = [
+        Group(1, time(7, 0), (0, 1, 2), "Parkrun"),
+        Group(None, None, (3,), "10K"),
+        Group(None, None, (4, 5), other=True),
+    ]
+    yield "calendar.found", c.found(t, 7, "runs", groups, runs=6, events=9)
+    yield "calendar.found", c.found(t, 7, "all", groups, runs=6, events=6)
+    yield "calendar.found", c.found(t, 7, "runs", [], runs=0, events=4)
+    yield "calendar.choose", c.choose(t, 7, groups, frozenset({1}))
+    yield "calendar.ask_time", c.ask_time(t, 7, 2)
+    rule = planning.Rule(time(7, 0), "UTC", on=TODAY)
+    every = Changes([(found, rule)] * 3, [(1, found, rule)], [2], 4, 1, 2, 3, 1)
+    yield "calendar.added", c.added(t, every)
+    yield "calendar.added", c.added(t, Changes())
+    yield "calendar.already_added", c.already_added(t)
+    yield "calendar.cancelled", c.cancelled(t)
+    yield "calendar.unreadable", c.unreadable(t, NOT_A_CALENDAR)
+    yield "calendar.download_failed", c.download_failed(t)
+    yield "calendar.import_cooldown", c.import_cooldown(t, 8)
+    yield "calendar.removed", c.removed(t, 9)
+    yield "calendar.removed", c.removed(t, 0)
+    yield "calendar.nothing_to_export", c.nothing_to_export(t)
+    yield "calendar.export_caption", c.export_caption(t, 12, True)
+    yield "calendar.link", c.link(t, "https://bot.example.com/hipcoach/calendar/abc.ics")
+    yield "calendar.link_needs_webhook", c.link_needs_webhook(t)
+    yield "calendar.revoked", c.revoked(t, True)
+    yield "calendar.revoked", c.revoked(t, False)
+    yield "calendar.usage", c.usage(t)
+
+
+def _ics(t: Translator) -> Iterator[tuple[str, object]]:
+    """/calendar's file, as the words a calendar app shows: its name, and each event's and
+    alarm's summary and description (with reminders and the stretch on, then off)."""
+    import icalendar
+
+    runs = [
+        views.ics.CalendarRun(1, _at(7), 45, "Europe/Madrid", None),
+        views.ics.CalendarRun(2, _at(9, 0, 7), 60, "UTC", "Parkrun"),
+    ]
+    for options in (
+        views.ics.CalendarOptions(30, 9, 15, 3),
+        views.ics.CalendarOptions(None, 9, None, 3),
+    ):
+        data = views.ics.calendar_file(t, runs, options, now=NOW)
+        cal = icalendar.Calendar.from_ical(data)
+        texts = [str(cal["X-WR-CALNAME"])] + [
+            str(c[key])
+            for c in cal.walk()
+            if c.name in ("VEVENT", "VALARM")
+            for key in ("SUMMARY", "DESCRIPTION")
+            if key in c
+        ]
+        yield "ics.calendar_file", "\n".join(texts)

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 
 SECRET = "hook-Secret_0123456789abcdef"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
+GUESS = "Gu3ss-the_Feed-Token-0123456789abcdefXYZ"
 
 
 def free_port() -> int:
@@ -51,6 +52,23 @@ async def deliver(
     return response.status_code
 
 
+async def wait_listening(client: httpx.AsyncClient, base: str) -> None:
+    """Until the bot's web server at `base` (`http://127.0.0.1:<port>`) answers /healthz
+    (it starts listening once setWebhook is done), for 10 s at most."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while True:
+        try:
+            response = await client.get(f"{base}/healthz")
+        except httpx.ConnectError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)  # nothing to wait on but the socket itself
+            continue
+        assert (response.status_code, response.text) == (200, "ok")
+        return
+
+
 async def test_webhook_mode_end_to_end(tmp_path):
     api = FakeBotAPI(TOKEN)
     server = FakeBotAPIServer(api)
@@ -73,22 +91,20 @@ async def test_webhook_mode_end_to_end(tmp_path):
         user.send("/help")
         forged = api.update_log[-1]
         async with httpx.AsyncClient(timeout=10) as client:
-            # The server starts listening right after setWebhook; wait for it to answer.
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 10
-            while True:
-                try:
-                    no_secret = await deliver(client, hook, forged, None)
-                    break
-                except httpx.ConnectError:
-                    if loop.time() > deadline:
-                        raise
-                    await api.wait_for_change(0.05)
+            await wait_listening(client, f"http://127.0.0.1:{port}")
+            no_secret = await deliver(client, hook, forged, None)
             wrong_secret = await deliver(client, hook, forged, SECRET[:-1] + "X")
             user.send("/start")
             genuine = api.update_log[-1]
             accepted = await deliver(client, hook, genuine, SECRET)
+            # Calendar feeds live next to the webhook; an unknown token is a plain 404.
+            feed = f"http://127.0.0.1:{port}/hipcoach/calendar/{GUESS}.ics"
+            unknown = await client.get(feed)
+            unknown_head = await client.head(feed)
+            elsewhere = await client.get(f"http://127.0.0.1:{port}/hipcoach/{GUESS}.ics")
         assert (no_secret, wrong_secret, accepted) == (403, 403, 200)
+        assert (unknown.status_code, unknown_head.status_code) == (404, 404)
+        assert elsewhere.status_code == 404
 
         welcome = await user.expect("hip coach", timeout=10)
         assert welcome.buttons
@@ -114,3 +130,63 @@ async def test_webhook_mode_end_to_end(tmp_path):
     tag = f"[user=4242 update={genuine['update_id']}]"
     assert any("sendMessage" in line and line.endswith(tag) for line in log.splitlines())
     assert f"update={forged['update_id']}]" not in log
+    # Each feed request is one line of its own, without the token (no access log either).
+    assert log.count("calendar feed: 404") == 2
+    assert GUESS not in log, "a feed token reached the log"
+
+
+async def test_a_runners_calendar_link_over_http(tmp_path):
+    """`/calendar link` in webhook mode: the URL it gives serves the runner's runs (200 and
+    a calendar icalendar reads), a wrong token and the revoked link get 404, and the token
+    never reaches the log, even at DEBUG."""
+    import icalendar
+
+    api = FakeBotAPI(TOKEN)
+    server = FakeBotAPIServer(api)
+    base_url = await server.start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = await start_bot(tmp_path, base_url, port)
+    user = api.user(4242, "Runner")
+    try:
+        await api.wait_until(lambda: api.webhook_url is not None, timeout=30)
+        async with httpx.AsyncClient(timeout=10) as client:
+            await wait_listening(client, base)
+
+            async def say(text: str, answer: str) -> str:
+                user.send(text)
+                assert await deliver(client, f"{base}/hipcoach/hook", api.update_log[-1], SECRET)
+                return (await user.expect(answer, timeout=10)).plain
+
+            await say("/timezone Europe/Madrid", "Europe/Madrid")
+            await say("/plan tue 07:00", "planned")
+            shown = await say("/calendar link", "calendar link")
+            [url] = [w for w in shown.split() if w.startswith("http://")]
+            assert url.startswith(f"{base}/hipcoach/calendar/") and url.endswith(".ics")
+            token = url.rsplit("/", 1)[1].removesuffix(".ics")
+
+            ok = await client.get(url)
+            wrong = await client.get(url.replace(token, token[:-2] + "xy"))
+            await say("/calendar revoke", "turned off")
+            revoked = await client.get(url)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), timeout=20)
+        await server.stop()
+    assert code == 0
+
+    assert ok.status_code == 200
+    assert ok.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(ok.content)
+    runs = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("run-")]
+    assert len(runs) == 8  # a weekly run over the next 8 weeks
+    for event in runs:
+        start = event.decoded("DTSTART")
+        assert (start.weekday(), start.hour, start.minute) == (1, 7, 0)
+        assert str(start.tzinfo) == "Europe/Madrid" or "Madrid" in str(event["DTSTART"].params)
+    assert (wrong.status_code, revoked.status_code) == (404, 404)
+
+    log = (tmp_path / "bot.log").read_text()
+    assert token not in log, "the calendar link's token reached the log"
+    assert "calendar feed: GET 200" in log
+    assert log.count("calendar feed: 404") == 2

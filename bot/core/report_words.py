@@ -39,6 +39,11 @@ class LocalWords:
     days: Mapping[str, int] = field(default_factory=dict)
     weekdays: Mapping[str, int] = field(default_factory=dict)
     months: Mapping[str, int] = field(default_factory=dict)
+    # What runners call a run in a calendar (`Tempo 8 km`, `Tirada larga`, `Длительная`):
+    # bot.core.ics_import offers those events. Words or phrases separated by commas, matched
+    # as whole folded words; a `*` ending a word matches any ending (`пробежк*`: пробежка,
+    # пробежку...).
+    runs: str = ""
 
 
 LOCAL_WORDS: dict[str, LocalWords] = {
@@ -62,6 +67,13 @@ LOCAL_WORDS: dict[str, LocalWords] = {
         filler="side sides leg legs on of the and i did done set last",
         weekdays={"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
         months={"sept": 9},
+        runs=(
+            "run, runs, running, jog*, long run, easy run, recovery run, progression run, "
+            "trail run*, tempo, threshold, interval*, fartlek*, strides, hill repeats, "
+            "hill sprints, hill reps, hills session, track session, track workout, "
+            "speedwork, speed work, time trial, parkrun, race, race day, marathon*, "
+            "half marathon, halfmarathon, ultra, 5k, 8k, 10k, 15k, 21k, 42k, cross country"
+        ),
     ),
     "es": LocalWords(
         sides={
@@ -86,6 +98,11 @@ LOCAL_WORDS: dict[str, LocalWords] = {
         ago_before="hace",
         filler="lado lados pierna piernas el la los las de del y en por hice serie pasado pasada",
         days={"anteayer": -2, "antier": -2},
+        runs=(
+            "correr, a correr, carrera, carreras, rodaje*, rodar, trote, trotar, "
+            "tirada larga, tirada, series, cambios de ritmo, fartlek, cuestas, maraton*, "
+            "media maraton, medio maraton, entrenamiento, entreno, umbral, trail"
+        ),
     ),
     "ru": LocalWords(
         sides={
@@ -134,5 +151,10 @@ LOCAL_WORDS: dict[str, LocalWords] = {
             "пятницу": 4,
             "субботу": 5,
         },
+        runs=(
+            "бег, бега, бегу, бегом, пробежк*, пробег*, длительн*, темпов*, интервал*, "
+            "отрезк*, фартлек*, марафон*, полумарафон*, забег*, трусц*, кросс, кросса, "
+            "кроссе, трейл*, паркран*, ускорени*"
+        ),
     ),
 }

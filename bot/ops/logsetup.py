@@ -3,7 +3,8 @@
 httpx logs every request URL (which contains the token) at INFO, and PTB logs its Bot API
 URL at DEBUG; a filter on every handler rewrites any token-shaped string before output.
 The webhook secret (in PTB's DEBUG line for setWebhook) is removed the same way, and so are
-their percent-encoded spellings (a token in a URL may read `123%3AABC…`).
+their percent-encoded spellings (a token in a URL may read `123%3AABC…`), and so is the
+token in a calendar link's URL (in PTB's DEBUG line for the message that gives it).
 
 Tracebacks nobody catches are redacted too: configure_logging installs `sys.excepthook`,
 `threading.excepthook` and `sys.unraisablehook` (PTB's InvalidToken message quotes the whole
@@ -30,6 +31,10 @@ from urllib.parse import quote
 TOKEN_PATTERN = re.compile(r"\d{3,}(?::|%3[aA])[A-Za-z0-9_-]{20,}")
 REDACTED = "<token>"
 SECRET_REDACTED = "<secret>"
+# A calendar link's path (`/calendar link`): its token is a password to the runner's runs.
+# PTB logs the message that hands it over at DEBUG; the web server never logs it at all.
+FEED_PATTERN = re.compile(r"/calendar/[A-Za-z0-9_-]{20,100}\.ics")
+FEED_REDACTED = "/calendar/<feed-token>.ics"
 
 
 def _spellings(secret: str) -> re.Pattern[str]:
@@ -60,7 +65,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for pattern, replacement in self.rules:
             text = pattern.sub(replacement, text)
-        return TOKEN_PATTERN.sub(REDACTED, text)
+        return FEED_PATTERN.sub(FEED_REDACTED, TOKEN_PATTERN.sub(REDACTED, text))
 
 
 def redact(text: str, token: str | None = None) -> str:

@@ -17,6 +17,7 @@ Playground commands
   3                     press button 3 of the latest message with buttons
   7.2                   press button 2 of message #7 (numbers are shown as [n])
   :say 3                send the text 3 (a bare number presses a button)
+  :file runs.ics        send a file as a document (a calendar to import, say)
   :wait 25m             move the clock on (s, m, h, d: 90s, 2h, 1h30m, 1d) — due
                         reminders arrive at once
   :at 07:00             move the clock on to the next 07:00 in your time zone
@@ -47,6 +48,13 @@ class Press:
 
 
 @dataclass(frozen=True)
+class File:
+    """Send the file at ``path`` as a document, as the Telegram app's paper clip does."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Wait:
     delta: timedelta
 
@@ -70,7 +78,7 @@ class Invalid:
     error: str
 
 
-Input = Text | Press | Wait | At | Simple | Invalid
+Input = Text | Press | File | Wait | At | Simple | Invalid
 
 
 def parse_input(line: str) -> Input | None:
@@ -98,6 +106,8 @@ def _command(text: str) -> Input:
         return Simple("now")
     if name == "say":
         return Text(arg) if arg else Invalid("Say what? e.g. :say 3 sends the text 3.")
+    if name == "file":
+        return File(arg) if arg else Invalid("Which file? e.g. :file ~/Downloads/runs.ics")
     if name == "wait":
         delta = parse_duration(arg)
         if delta is None:

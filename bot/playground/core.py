@@ -223,6 +223,8 @@ class Playground:
             return self._press(parsed)
         if isinstance(parsed, commands.Invalid):
             return Reply([f"! {parsed.error}"])
+        if isinstance(parsed, commands.File):
+            return self._send_file(parsed.path)
         if isinstance(parsed, commands.Wait):
             return await self._advance(parsed.delta)
         if isinstance(parsed, commands.At):
@@ -237,6 +239,16 @@ class Playground:
 
     def _send(self, text: str) -> Reply:
         self.user.send(text)
+        return Reply(update_id=int(self.api.update_log[-1]["update_id"]))
+
+    def _send_file(self, name: str) -> Reply:
+        path = Path(name).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Reply([f"! Cannot read {path}: {exc.strerror or exc}"])
+        mime = "text/calendar" if path.suffix.lower() == ".ics" else "application/octet-stream"
+        self.user.send_document(path.name, data, mime_type=mime)
         return Reply(update_id=int(self.api.update_log[-1]["update_id"]))
 
     def _press(self, press: commands.Press) -> Reply:

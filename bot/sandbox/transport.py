@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import IO
+from urllib.parse import unquote
 
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -61,7 +62,9 @@ class FakeRequest(BaseRequest):
             raise RuntimeError("This FakeRequest is not initialized!")
         file_match = _FILE_URL.search(url)
         if file_match is not None:
-            return self.api.download(file_match["token"], file_match["path"])
+            # PTB percent-encodes the file URL's path, the token's colon included.
+            token, path = unquote(file_match["token"]), unquote(file_match["path"])
+            return self.api.download(token, path)
         match = _API_URL.search(url)
         if match is None:
             return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'

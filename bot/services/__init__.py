@@ -3,6 +3,7 @@ Telegram through the transport; handlers call these and nothing below them."""
 
 from bot.services import (
     admin,
+    calendar,
     coach,
     plans,
     privacy,
@@ -18,6 +19,7 @@ from bot.services import (
 
 __all__ = [
     "admin",
+    "calendar",
     "coach",
     "plans",
     "privacy",

@@ -89,7 +89,9 @@ def next_runs(svc: Services, user_id: int, days: int = 7) -> list[views.plans.Ru
         skips = storage.plans.skipped(svc.db, plan.id, now, end)
         for run in occurrences(plan.rule, now, end):
             entries.append(
-                views.plans.RunEntry(plan.id, run, plan.rule.duration_minutes, run in skips)
+                views.plans.RunEntry(
+                    plan.id, run, plan.rule.duration_minutes, run in skips, plan.title
+                )
             )
     entries.sort(key=lambda e: e.start)
     return entries
@@ -129,7 +131,7 @@ def change_zone(svc: Services, user_id: int, tz: str) -> int:
     with svc.db.atomic():
         storage.users.set_zone(svc.db, user_id, tz, now)
         reminders.rebuild_user(svc.db, user_id, now)
-    return len(storage.plans.user_plans(svc.db, user_id))
+    return len(storage.plans.user_plans(svc.db, user_id, kind="hand"))
 
 
 def change_remind(svc: Services, user_id: int, minutes: int | None) -> None:
@@ -151,10 +153,15 @@ def runs_view(svc: Services, user_id: int, page: int = 0) -> views.base.View:
     total = storage.plans.count_plans(svc.db, user_id)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 0), pages - 1)
-    plans = storage.plans.user_plans(svc.db, user_id, offset=page * per_page, limit=per_page)
+    plans = storage.plans.user_plans(
+        svc.db, user_id, offset=page * per_page, limit=per_page, kind="hand"
+    )
     entries = next_runs(svc, user_id) if page == 0 else []
     s = settings_of(svc, user_id)
-    shown = views.plans.RunsPage(entries, [(p.id, p.rule) for p in plans], page, pages, total)
+    imported = storage.calendar.count_imported_ahead(svc.db, user_id, today_for(svc, user_id))
+    shown = views.plans.RunsPage(
+        entries, [(p.id, p.rule) for p in plans], page, pages, total, imported
+    )
     return views.plans.runs_list(svc.t(user_id), shown, s.tz, s.tz_set)
 
 

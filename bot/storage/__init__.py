@@ -2,6 +2,7 @@
 database first (sqlite-utils). Nothing here knows about Telegram or the services above."""
 
 from bot.storage import (
+    calendar,
     coach,
     db,
     migrations,
@@ -15,6 +16,7 @@ from bot.storage import (
 )
 
 __all__ = [
+    "calendar",
     "coach",
     "db",
     "migrations",

@@ -312,3 +312,45 @@ def coach_indexes(db: Database) -> None:
         CREATE INDEX skips_session ON skips(session_id, exercise);
         """,
     )
+
+
+@MIGRATIONS(name="0007_calendar")
+def calendar(db: Database) -> None:
+    """Runs imported from a calendar file, pending imports, and live calendar links."""
+    _run(
+        db,
+        """
+        -- A plan imported from an .ics file: which event and occurrence it is (so importing
+        -- again updates it instead of adding it twice) and the event's title.
+        ALTER TABLE plans ADD COLUMN source TEXT;      -- NULL: made with /plan; 'ics'
+        ALTER TABLE plans ADD COLUMN source_uid TEXT;  -- the event's UID
+        ALTER TABLE plans ADD COLUMN source_key TEXT;  -- its occurrence: RECURRENCE-ID/start
+        ALTER TABLE plans ADD COLUMN title TEXT;       -- the event's SUMMARY, shortened
+        CREATE UNIQUE INDEX plans_source ON plans(user_id, source_uid, source_key)
+            WHERE active = 1 AND source_uid IS NOT NULL;
+
+        -- A calendar file read but not yet added: what was found, until Add, Cancel or the
+        -- next file. Kept in SQLite so a restart between the two taps loses nothing.
+        CREATE TABLE calendar_imports (
+            id          INTEGER PRIMARY KEY,
+            user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            found       TEXT NOT NULL,   -- JSON list of occurrences (bot.core.ics_import)
+            scope       TEXT NOT NULL DEFAULT 'runs' CHECK (scope IN ('runs', 'all')),
+            dropped     TEXT NOT NULL DEFAULT '[]',  -- JSON list of groups left out (Choose)
+            status      TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'added', 'cancelled')),
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE INDEX calendar_imports_user ON calendar_imports(user_id, status);
+
+        -- A live calendar link: the URL's token is derived from `nonce` and the server's
+        -- secret (never stored); `token_hash` finds the runner from a request.
+        CREATE TABLE calendar_feeds (
+            user_id     INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            nonce       TEXT NOT NULL,
+            token_hash  TEXT NOT NULL UNIQUE,
+            created_at  TEXT NOT NULL
+        );
+        """,
+    )

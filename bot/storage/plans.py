@@ -29,6 +29,11 @@ class Plan:
     materialised_until: str
     created_at: datetime
     deleted_at: datetime | None
+    # Imported from a calendar file (bot.storage.calendar): 'ics', the event and occurrence.
+    source: str | None = None
+    source_uid: str | None = None
+    source_key: str | None = None
+    title: str | None = None
 
 
 def _plan(row: dict[str, Any]) -> Plan:
@@ -48,6 +53,10 @@ def _plan(row: dict[str, Any]) -> Plan:
         materialised_until=row["materialised_until"],
         created_at=from_db(row["created_at"]),
         deleted_at=from_db(row["deleted_at"]) if row["deleted_at"] else None,
+        source=row.get("source"),
+        source_uid=row.get("source_uid"),
+        source_key=row.get("source_key"),
+        title=row.get("title"),
     )
 
 
@@ -76,20 +85,32 @@ def get_plan(db: Database, plan_id: int) -> Plan | None:
     return _plan(rows[0]) if rows else None
 
 
+# Which plans: every active one (reminders, /calendar), or those made with /plan (the cap,
+# /runs' list of plans; imported runs are listed and removed together).
+_KINDS = {"all": "", "hand": " AND source IS NULL"}
+
+
 def user_plans(
-    db: Database, user_id: int, *, offset: int = 0, limit: int | None = None
+    db: Database,
+    user_id: int,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    kind: str = "all",
 ) -> list[Plan]:
     """The user's active plans, oldest first (or one page of them)."""
     rows = db.query(
-        "SELECT * FROM plans WHERE user_id = ? AND active = 1 ORDER BY id LIMIT ? OFFSET ?",
+        f"SELECT * FROM plans WHERE user_id = ? AND active = 1{_KINDS[kind]} "
+        "ORDER BY id LIMIT ? OFFSET ?",
         [user_id, -1 if limit is None else limit, offset],
     )
     return [_plan(r) for r in rows]
 
 
 def count_plans(db: Database, user_id: int, *, before: int | None = None) -> int:
-    """How many active plans the user has (with a lower id than `before`, if given)."""
-    sql = "SELECT COUNT(*) FROM plans WHERE user_id = ? AND active = 1"
+    """How many active plans the user made with /plan (with a lower id than `before`, if
+    given); imported runs have a cap of their own (bot.services.calendar)."""
+    sql = f"SELECT COUNT(*) FROM plans WHERE user_id = ? AND active = 1{_KINDS['hand']}"
     params = [user_id]
     if before is not None:
         sql += " AND id < ?"

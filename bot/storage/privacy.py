@@ -96,15 +96,27 @@ def _children_first(db: Database, tables: list[str]) -> list[str]:
     return order
 
 
+# Columns an export leaves out: a live calendar link's nonce and token hash would make the
+# export file a key to the link (the runner sees that they have one, and since when).
+SECRET_COLUMNS = {"calendar_feeds": ("nonce", "token_hash")}
+
+
 def user_tables(
     db: Database, user_id: int, chat_id: int
 ) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
-    """(table, its rows about the user) for every table but `users`, rows streamed."""
+    """(table, its rows about the user) for every table but `users`, rows streamed; secret
+    columns left out."""
     params = {"user": user_id, "chat": chat_id}
     clauses = owned_rows(db)
     for table in sorted(clauses):
-        if table != "users":
-            yield table, iter(db.query(f"SELECT * FROM [{table}] WHERE {clauses[table]}", params))
+        if table == "users":
+            continue
+        hidden = SECRET_COLUMNS.get(table, ())
+        columns = ", ".join(f"[{c}]" for c in db[table].columns_dict if c not in hidden)
+        yield (
+            table,
+            iter(db.query(f"SELECT {columns} FROM [{table}] WHERE {clauses[table]}", params)),
+        )
 
 
 def delete_user(db: Database, user_id: int, chat_id: int) -> dict[str, int]:

@@ -144,10 +144,12 @@ def set_afterrun_minutes(db: Database, user_id: int, minutes: int | None) -> Non
 
 
 def set_zone(db: Database, user_id: int, tz: str, now: datetime) -> None:
-    """The user's zone; their active plans keep their wall time in the new zone."""
+    """The user's zone; the plans they made keep their wall time in the new zone (a run
+    imported from a calendar keeps the time its calendar gave it)."""
     db.execute("UPDATE users SET tz = ?, tz_set_at = ? WHERE id = ?", [tz, to_db(now), user_id])
     db.execute(
-        "UPDATE plans SET tz = ?, updated_at = ? WHERE user_id = ? AND active = 1",
+        "UPDATE plans SET tz = ?, updated_at = ? WHERE user_id = ? AND active = 1 "
+        "AND source IS NULL",
         [tz, to_db(now), user_id],
     )
 

@@ -186,6 +186,53 @@ def parse_runs_button(data: str) -> RunsButton | None:
     return RunsButton(plan_id, datetime.fromtimestamp(epoch, UTC))
 
 
+# --- ic: a calendar file's import; cal:rm removes every imported run ----------------------
+
+ImportAction = Literal["add", "ch", "x", "sc", "g", "t", "tn", "bk"]
+IMPORT_PATTERN = re.compile(
+    rf"ic:(?P<import>{_ID}):(?P<action>add|ch|x|sc|g|t|tn|bk)(?::(?P<arg>[0-9]{{1,4}}))?\Z"
+)
+REMOVE_IMPORTED = "cal:rm"
+REMOVE_IMPORTED_PATTERN = re.compile(r"cal:rm\Z")
+
+
+@dataclass(frozen=True)
+class ImportButton:
+    import_id: int
+    action: ImportAction
+    arg: int | None = None  # a group's number (g), a time as HHMM (t)
+
+
+def import_button(import_id: int, action: ImportAction, arg: int | None = None) -> str:
+    """`ic:<import>:<action>[:<arg>]`: Add all, Choose, Cancel, runs/all events, a group's
+    toggle, the time for all-day events (`t:0700`), skip them, back."""
+    if arg is None:
+        return f"ic:{import_id}:{action}"
+    return (
+        f"ic:{import_id}:{action}:{arg:04d}" if action == "t" else f"ic:{import_id}:{action}:{arg}"
+    )
+
+
+def parse_import_button(data: str) -> ImportButton | None:
+    m = IMPORT_PATTERN.fullmatch(data)
+    import_id = _id(m["import"]) if m else None
+    if m is None or import_id is None:
+        return None
+    action: ImportAction = m["action"]  # type: ignore[assignment]  # the regex allows no other
+    needs_arg = action in ("g", "t")
+    if needs_arg != (m["arg"] is not None):
+        return None
+    if action == "g":
+        group = parse_int(m["arg"], 0, 99)
+        return ImportButton(import_id, action, group) if group is not None else None
+    if action == "t":
+        hhmm = parse_int(m["arg"], 0, 2359)
+        if hhmm is None or len(m["arg"]) != 4 or hhmm % 100 > 59:
+            return None
+        return ImportButton(import_id, action, hhmm)
+    return ImportButton(import_id, action)
+
+
 # --- tz: a suggested time zone ----------------------------------------------------------
 
 ZONE_PATTERN = re.compile(r"tz:(?P<zone>[A-Za-z0-9_+\-/]{1,60})\Z")

@@ -16,6 +16,7 @@ COMMANDS: list[tuple[str, Msg]] = [
     ("routine", N_("Start or continue a hip routine")),
     ("plan", N_("Plan your runs")),
     ("runs", N_("Upcoming runs: skip one or delete a plan")),
+    ("calendar", N_("Your runs and warm-ups in your calendar app")),
     ("settings", N_("All your settings, with buttons")),
     ("timezone", N_("Set your time zone")),
     ("remind", N_("Minutes of notice before a run")),

@@ -42,6 +42,7 @@ class RunEntry:
     start: datetime
     duration_minutes: int
     skipped: bool
+    title: str | None = None  # a run imported from a calendar: its event's title
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -269,7 +270,8 @@ class RunsPage:
     plans: Sequence[tuple[int, Rule]]
     page: int = 0
     pages: int = 1
-    total: int = 0  # active plans, on every page
+    total: int = 0  # active plans made with /plan, on every page
+    imported: int = 0  # runs still ahead that came from a calendar file (/calendar)
 
 
 def plan_limit(t: Translator, limit: int) -> View:
@@ -286,7 +288,7 @@ def plan_limit(t: Translator, limit: int) -> View:
 def runs_list(t: Translator, shown: RunsPage, tz: str, tz_set: bool) -> View:
     """Upcoming runs with skip buttons (first page), then a page of plans, each with a delete
     button, and buttons to the other pages. Always far under Telegram's 4,096 characters."""
-    if not shown.total:
+    if not shown.total and not shown.imported:
         # Translators: the example must be a /plan your language's runners can type
         # (it is tested to plan a run).
         empty = t._("No runs planned. Try <code>/plan mon,wed,fri 07:30</code> or send /plan.")
@@ -302,6 +304,8 @@ def runs_list(t: Translator, shown: RunsPage, tz: str, tz_set: bool) -> View:
                 line = t._("• {when} · {minutes} min — <i>skipped</i>", when=when, minutes=minutes)
             else:
                 line = t._("• {when} · {minutes} min", when=when, minutes=minutes)
+            if e.title:
+                line += f" · {escape(e.title)}"
             lines.append(line)
             if not e.skipped and len(buttons) < SKIP_BUTTONS:
                 # Translators: a button that skips one run; {when} is its day and time.
@@ -313,20 +317,14 @@ def runs_list(t: Translator, shown: RunsPage, tz: str, tz_set: bool) -> View:
         if not shown.entries:
             lines.append(t._("Nothing in the next 7 days."))
         lines.append("")
-    if shown.pages == 1:
-        lines.append(t._("<b>Plans</b>"))
-    else:
-        first = shown.page * PLANS_PER_PAGE + 1
-        last = first + len(shown.plans) - 1
+    if shown.page == 0 and shown.imported:
+        # Translators: runs added from a calendar file; /calendar sends them back as one.
         lines.append(
-            # Translators: the plans shown on this page of /runs: "Plans 9–16 of 30".
-            t._(
-                "<b>Plans {first}–{last} of {total}</b>",
-                first=t.number(first),
-                last=t.number(last),
-                total=t.number(shown.total),
-            )
+            t.n_("📅 {n} run from your calendar", "📅 {n} runs from your calendar", shown.imported)
         )
+        buttons.append([(t._("🗑 Remove calendar runs"), callbacks.REMOVE_IMPORTED)])
+    if shown.total:
+        lines.append(_plans_heading(t, shown))
     for plan_id, rule in shown.plans:
         text = rule_text(t, rule)
         lines.append(f"• {escape(text)}")
@@ -339,6 +337,20 @@ def runs_list(t: Translator, shown: RunsPage, tz: str, tz_set: bool) -> View:
         buttons.append(nav)
     lines.append(_zone_line(t, tz, tz_set))
     return View("\n".join(lines), buttons)
+
+
+def _plans_heading(t: Translator, shown: RunsPage) -> str:
+    if shown.pages == 1:
+        return t._("<b>Plans</b>")
+    first = shown.page * PLANS_PER_PAGE + 1
+    last = first + len(shown.plans) - 1
+    # Translators: the plans shown on this page of /runs: "Plans 9–16 of 30".
+    return t._(
+        "<b>Plans {first}–{last} of {total}</b>",
+        first=t.number(first),
+        last=t.number(last),
+        total=t.number(shown.total),
+    )
 
 
 def _page_buttons(t: Translator, page: int, pages: int) -> list[tuple[str, str]]:
