@@ -240,13 +240,10 @@ async def _serve_webhook(app: HipcoachApp, config: Config) -> None:
 
 
 async def _feed(app: HipcoachApp, token: str) -> bytes | None:
-    """A calendar feed's bytes, once post_init has made the services."""
+    """A calendar feed's bytes (the server serves only once post_init made the services)."""
     from bot.services import calendar
-    from bot.services.state import SERVICES_KEY, services_of
-    from bot.transport.web import FeedUnavailable
+    from bot.services.state import services_of
 
-    if SERVICES_KEY not in app.bot_data:
-        raise FeedUnavailable
     return await calendar.feed(services_of(app), token)
 
 

@@ -9,6 +9,9 @@ oracle).
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -424,7 +427,8 @@ async def test_link_revoke_and_deleteme(harness):
         if str(e["UID"]).startswith("run-")
     ]
     assert starts[:2] == [TUESDAYS[0], TUESDAYS[1]]
-    assert await calendar.feed(harness.services, token[:-1] + "A") is None
+    wrong = token[:-1] + ("B" if token.endswith("A") else "A")
+    assert await calendar.feed(harness.services, wrong) is None
     user.send("/calendar revoke")
     await user.expect("turned off")
     assert await calendar.feed(harness.services, token) is None
@@ -432,6 +436,14 @@ async def test_link_revoke_and_deleteme(harness):
     user.send("/calendar link")
     new = await user.expect(lambda m: "calendar link" in m.plain and url not in m.plain)
     assert "https://" in new.plain
+    # /export says there is a link, and since when, but holds nothing that opens it.
+    user.send("/export")
+    export = await user.expect(lambda m: m.kind == "document")
+    with zipfile.ZipFile(io.BytesIO(export.file_data or b"")) as archive:
+        [name] = [n for n in archive.namelist() if n.endswith(".json")]
+        kept = json.loads(archive.read(name))
+    feeds = kept["calendar_feeds"] if "calendar_feeds" in kept else kept["tables"]["calendar_feeds"]
+    assert [sorted(row) for row in feeds] == [["created_at", "user_id"]]
     user.send("/deleteme")
     confirm = await user.expect(lambda m: bool(m.buttons) and "delete" in m.plain.lower())
     user.press("Delete", confirm)

@@ -562,6 +562,8 @@ def _calendar(t: Translator) -> Iterator[tuple[str, object]]:
     yield "calendar.removed", c.removed(t, 0)
     yield "calendar.nothing_to_export", c.nothing_to_export(t)
     yield "calendar.export_caption", c.export_caption(t, 12, True)
+    yield "calendar.export_caption", c.export_caption(t, 1, False, stretches=False)
+    yield "calendar.export_failed", c.export_failed(t)
     yield "calendar.link", c.link(t, "https://bot.example.com/hipcoach/calendar/abc.ics")
     yield "calendar.link_needs_webhook", c.link_needs_webhook(t)
     yield "calendar.revoked", c.revoked(t, True)

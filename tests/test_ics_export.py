@@ -5,6 +5,7 @@ readers (recurring-ical-events, our own importer) accept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -266,10 +267,32 @@ def test_our_own_file_sent_back_offers_nothing_to_import() -> None:
 
 
 def test_no_runs_gives_a_valid_calendar_with_no_events() -> None:
-    data = render(runs=[])
+    """RFC 5545 wants one component: the runner's zone, so a subscribed calendar reads the
+    feed (and drops runs deleted since) instead of rejecting it."""
+    data = render(runs=[], options=replace(OPTIONS, tz=LONDON))
     parsed = icalendar.Calendar.from_ical(data)
-    assert parsed.walk("VEVENT") == [] and parsed.walk("VTIMEZONE") == []
+    assert parsed.walk("VEVENT") == []
+    assert [str(z["TZID"]) for z in parsed.walk("VTIMEZONE")] == [LONDON]
     assert str(parsed["VERSION"]) == "2.0" and "PRODID" in parsed
+
+
+def test_a_one_off_run_keeps_its_uid_when_it_moves_and_a_change_raises_its_sequence() -> None:
+    """An imported run is a one-off plan that a later import may move to another day: its
+    UID is the plan's alone, and SEQUENCE grows with the plan's last change, so a calendar
+    that imports the new file updates the event instead of adding a second one."""
+    made = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    first = CalendarRun(7, datetime(2026, 10, 22, 6, 0, tzinfo=UTC), 40, LONDON, "Tempo",
+                        one_off=True, updated=made)  # fmt: skip
+    moved = replace(first, start=first.start + timedelta(days=2), updated=made + timedelta(days=3))
+    before, after = events(render([first])), events(render([moved]))
+    assert (
+        before.keys()
+        == after.keys()
+        == {f"{kind}-7{OWN_UID_SUFFIX}" for kind in ("run", "warmup", "stretch")}
+    )
+    run_before, run_after = before[f"run-7{OWN_UID_SUFFIX}"], after[f"run-7{OWN_UID_SUFFIX}"]
+    assert run_after["SEQUENCE"] > run_before["SEQUENCE"] > 0
+    assert instant(run_after, "LAST-MODIFIED") == made + timedelta(days=3)
 
 
 def test_the_file_name_carries_the_day() -> None:

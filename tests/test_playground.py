@@ -12,7 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from bot.config import Config
 from bot.playground import Playground, play
 from bot.playground.commands import (
     At,
+    File,
     Invalid,
     Press,
     Simple,
@@ -214,6 +215,29 @@ async def test_photos_and_documents_are_saved_and_shown(tmp_path, monkeypatch):
     assert lines == ["hipcoach #1 · photo saved to playground-files/ada-1-photo.png", "  Your week"]
 
 
+async def test_a_calendar_file_is_sent_with_file_and_its_runs_added(tmp_path):
+    """`:file` sends a file as a document, as the app's paper clip does: here a calendar,
+    whose runs the bot finds and adds; a missing file gets one line."""
+    ics = tmp_path / "training.ics"
+    start = datetime.now(UTC) + timedelta(days=2)
+    ics.write_bytes(
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:tempo@test\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART:{start:%Y%m%dT070000Z}\r\nDURATION:PT50M\r\nSUMMARY:Tempo run\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+    )
+    config = config_for(tmp_path)
+    script = [f":file {tmp_path / 'nope.ics'}", f":file {ics}", "1"]
+    steps = dict(turns(await transcript(config, script)))
+    assert steps[f":file {tmp_path / 'nope.ics'}"].startswith("! Cannot read")
+    assert "1 run found" in steps[f":file {ics}"]
+    assert "Added 1 run" in steps["1"]
+    [plan] = rows(config.db_path, "SELECT title, duration_minutes, source FROM plans")
+    assert plan == {"title": "Tempo run", "duration_minutes": 50, "source": "ics"}
+
+
 # --- pieces -------------------------------------------------------------------------------
 
 
@@ -224,6 +248,8 @@ def test_inputs_parse_into_messages_presses_and_commands():
     assert parse_input("3") == Press(3)
     assert parse_input(" 12.2 ") == Press(2, 12)
     assert parse_input(":say 3") == Text("3")
+    assert parse_input(":file ~/runs.ics") == File("~/runs.ics")
+    assert isinstance(parse_input(":file"), Invalid)
     assert parse_input(":wait 1h30m") == Wait(parse_duration("90m"))
     assert parse_input(":at 7:05") == At(time(7, 5))
     assert isinstance(parse_input(":at 25:00"), Invalid)

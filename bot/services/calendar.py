@@ -22,7 +22,9 @@ import hmac
 import logging
 import secrets
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
+from sqlite_utils import Database
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -247,36 +249,53 @@ async def command(svc: Services, bot: Bot, user_id: int, chat_id: int, args: lis
 # --- export -----------------------------------------------------------------------------
 
 
-def calendar_runs(svc: Services, user_id: int, now: datetime) -> list[CalendarRun]:
+def calendar_runs(db: Database, user_id: int, now: datetime) -> list[CalendarRun]:
     """The runner's runs in the next 8 weeks, skipped ones left out, in order."""
-    end = now + WINDOW
     runs: list[CalendarRun] = []
-    for plan in storage.plans.user_plans(svc.db, user_id):
-        skips = storage.plans.skipped(svc.db, plan.id, now, end)
-        for start in occurrences(plan.rule, now, end):
-            if start not in skips:
-                minutes = plan.rule.duration_minutes
-                runs.append(CalendarRun(plan.id, start, minutes, plan.rule.tz, plan.title))
+    for plan in storage.plans.user_plans(db, user_id):
+        for start in storage.plans.plan_runs(db, plan, now, now + WINDOW):
+            runs.append(
+                CalendarRun(
+                    plan.id,
+                    start,
+                    plan.rule.duration_minutes,
+                    plan.rule.tz,
+                    plan.title,
+                    one_off=not plan.rule.weekly,
+                    updated=plan.updated_at or plan.created_at,
+                )
+            )
     runs.sort(key=lambda r: (r.start, r.plan_id))
     return runs
 
 
-def _options(svc: Services, user_id: int) -> CalendarOptions:
-    settings = storage.users.get_settings(svc.db, user_id)
-    own = coach.routine_minutes(svc, user_id)
+def _options(svc: Services, db: Database, user_id: int) -> CalendarOptions:
+    settings = storage.users.get_settings(db, user_id)
     return CalendarOptions(
         remind_minutes=settings.remind_minutes,
-        warmup_minutes=own.get("pre_run") or svc.catalogue.routine_minutes("pre_run"),
+        warmup_minutes=coach.minutes_of(svc, user_id, "pre_run", db),
         stretch_after=settings.afterrun_minutes,
-        stretch_minutes=own.get("post_run") or svc.catalogue.routine_minutes("post_run"),
+        stretch_minutes=coach.minutes_of(svc, user_id, "post_run", db),
+        tz=settings.tz,
     )
 
 
-def calendar_bytes(svc: Services, user_id: int, now: datetime) -> tuple[bytes, int]:
-    """The runner's calendar file, and how many runs it holds."""
-    runs = calendar_runs(svc, user_id, now)
-    data = views.ics.calendar_file(svc.t(user_id), runs, _options(svc, user_id), now=now)
-    return data, len(runs)
+def _render(svc: Services, path: Path, user_id: int, now: datetime) -> tuple[bytes, int, bool]:
+    """In a worker thread, on a read-only connection of its own: the runner's calendar file,
+    how many runs it holds, and whether it has stretches. Rendering hundreds of events takes
+    a good part of a second; the event loop keeps serving everyone meanwhile."""
+    with storage.db.reader(path) as db, db.conn:
+        db.execute("BEGIN")  # one snapshot for every query
+        runs = calendar_runs(db, user_id, now)
+        options = _options(svc, db, user_id)
+        t = svc.t(user_id, db=db)
+        data = views.ics.calendar_file(t, runs, options, now=now)
+        return data, len(runs), options.stretch_after is not None
+
+
+async def calendar_bytes(svc: Services, user_id: int, now: datetime) -> tuple[bytes, int, bool]:
+    path = storage.db.file_of(svc.db)
+    return await asyncio.to_thread(_render, svc, path, user_id, now)
 
 
 async def send_calendar(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
@@ -287,19 +306,21 @@ async def send_calendar(svc: Services, bot: Bot, user_id: int, chat_id: int) -> 
         await messaging.send(bot, svc.db, chat_id, views.progress.cooldown(t, "calendar", wait))
         return
     now = svc.clock.now()
-    data, count = calendar_bytes(svc, user_id, now)
+    data, count, stretches = await calendar_bytes(svc, user_id, now)
     if not count:
         await messaging.send(bot, svc.db, chat_id, views.calendar.nothing_to_export(t))
         return
+    live = svc.config.webhook_url is not None
     try:
         await bot.send_document(
             chat_id,
             document=data,
             filename=views.ics.filename(now),
-            caption=views.calendar.export_caption(t, count, svc.config.webhook_url is not None),
+            caption=views.calendar.export_caption(t, count, live, stretches=stretches),
         )
     except TelegramError as exc:
         log.warning("calendar file to chat %s failed: %s", chat_id, exc)
+        await messaging.send(bot, svc.db, chat_id, views.calendar.export_failed(t))
 
 
 # --- the live link ----------------------------------------------------------------------
@@ -357,5 +378,5 @@ async def feed(svc: Services, token: str) -> bytes | None:
         return None
     if not hmac.compare_digest(_token(secret, found.user_id, found.nonce), token):
         return None
-    data, _ = calendar_bytes(svc, found.user_id, svc.clock.now())
+    data, _, _ = await calendar_bytes(svc, found.user_id, svc.clock.now())
     return data

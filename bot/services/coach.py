@@ -120,10 +120,11 @@ def _coached(
     return replace(planned, offer=offer, question=question, focus=coach.focus(answers))
 
 
-def routine_minutes(svc: Services, user_id: int) -> dict[str, int]:
-    """Each routine's estimate at the runner's own doses (for the menu)."""
+def routine_minutes(svc: Services, user_id: int, db: Database | None = None) -> dict[str, int]:
+    """Each routine's estimate at the runner's own doses (for the menu); a routine whose
+    every exercise is paused has none."""
     out = {}
-    steps = {e: s.step for e, s in standings(svc, svc.db, user_id).items() if not s.paused}
+    steps = {e: s.step for e, s in standings(svc, db or svc.db, user_id).items() if not s.paused}
     for routine_id, routine in svc.catalogue.routines.items():
         kept = [e for e in routine.exercises if e in steps]
         if not kept:
@@ -132,3 +133,10 @@ def routine_minutes(svc: Services, user_id: int) -> dict[str, int]:
         plan = replace(plan, exercises=tuple(e for e in plan.exercises if e.id in steps))
         out[routine_id] = dosing.minutes(dosing.plan_seconds(svc.catalogue, plan))
     return out
+
+
+def minutes_of(svc: Services, user_id: int, routine_id: str, db: Database | None = None) -> int:
+    """One routine's estimate at the runner's doses; the article's when all of it is paused
+    (a reminder or a calendar still names a length)."""
+    own = routine_minutes(svc, user_id, db).get(routine_id)
+    return own or svc.catalogue.routine_minutes(routine_id)

@@ -339,8 +339,7 @@ async def _deliver(svc: Services, bot: Bot, reminder_id: int) -> int:
         view = await weekly.note(svc, t, r, now)
     else:  # the routine's minutes at the runner's own doses
         routine = "pre_run" if r.kind == "pre_run" else "post_run"
-        own = coach.routine_minutes(svc, r.user_id)
-        minutes = own.get(routine) or svc.catalogue.routine_minutes(routine)
+        minutes = coach.minutes_of(svc, r.user_id, routine)
         if r.kind == "pre_run":
             view = views.plans.pre_run_reminder(
                 t, r.id, r.occurrence, now, r.tz, minutes, late=late

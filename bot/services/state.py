@@ -64,10 +64,13 @@ class Services:
         """The source (English) content: doses and ids are the same in every language."""
         return self.translators[SOURCE].content
 
-    def t(self, user_id: int, language_code: str | None = None) -> Translator:
+    def t(
+        self, user_id: int, language_code: str | None = None, *, db: Database | None = None
+    ) -> Translator:
         """The runner's language, read when needed: a reminder is worded when it is sent.
-        `language_code` (the update's) stands in when the user has no row (a group)."""
-        chosen, stored_code = storage.users.language_of(self.db, user_id)
+        `language_code` (the update's) stands in when the user has no row (a group); `db`,
+        a worker thread's own connection."""
+        chosen, stored_code = storage.users.language_of(db or self.db, user_id)
         return self.translators[pick(chosen, stored_code or language_code)]
 
     def serves(self, user_id: int) -> bool:

@@ -142,8 +142,8 @@ async def note(svc: Services, t: Translator, r: storage.reminders.Reminder, now:
     """The note for a claimed row, worded by `t`: the runner's language as it is sent. Its
     reads (up to a year of routines and runs) happen off the event loop, so a Sunday
     evening's notes never hold up anyone's timers."""
-    quick = coaching.routine_minutes(svc, r.user_id).get(QUICK_ROUTINE)
+    quick = coaching.minutes_of(svc, r.user_id, QUICK_ROUTINE)
     path = storage.db.file_of(svc.db)
     week = await asyncio.to_thread(_gather_apart, svc, path, r.user_id, r.due_at, now)
     log.info("weekly note for user %s: suggestion %s", r.user_id, week.suggestion.tip)
-    return views.weekly.note(t, week, r.tz, quick or svc.catalogue.routine_minutes(QUICK_ROUTINE))
+    return views.weekly.note(t, week, r.tz, quick)

@@ -34,6 +34,7 @@ class Plan:
     source_uid: str | None = None
     source_key: str | None = None
     title: str | None = None
+    updated_at: datetime | None = None
 
 
 def _plan(row: dict[str, Any]) -> Plan:
@@ -57,6 +58,7 @@ def _plan(row: dict[str, Any]) -> Plan:
         source_uid=row.get("source_uid"),
         source_key=row.get("source_key"),
         title=row.get("title"),
+        updated_at=from_db(row["updated_at"]) if row.get("updated_at") else None,
     )
 
 

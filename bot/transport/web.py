@@ -4,8 +4,9 @@ One ASGI app (Starlette, served by uvicorn) replaces PTB's built-in webhook serv
 serves one route only; this is PTB's "custom webhook" pattern. The webhook answers as PTB's
 did (403 without the secret header, 200 once the update is queued). A feed URL's token is a
 credential, so it is never logged, not even as a path: uvicorn's access log stays off and
-each feed request logs one line of its own. Guessing tokens is slowed by a budget for
-misses the whole server shares, and each token has its own small budget.
+each feed request logs one line of its own. Each token has its own small budget; misses
+(unknown tokens) share one budget for the whole server, and past it a guess is answered 429
+instead of 404, so guessing is slow, while a runner's real link is never held up by it.
 """
 
 from __future__ import annotations
@@ -44,10 +45,6 @@ FEED_HEADERS = {
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 Feed = Callable[[str], Awaitable[bytes | None]]
-
-
-class FeedUnavailable(Exception):
-    """The feed cannot be read yet (the bot is still starting): 503, try again."""
 
 
 @dataclass(frozen=True)
@@ -167,21 +164,20 @@ def build_web_app(
             return Response(status_code=404)
         token = match.group(1)
         key = hashlib.sha256(token.encode()).hexdigest()[:32]
-        if wait := misses.wait() or per_token.take(key):
+        if wait := per_token.take(key):
             log.debug("calendar feed: 429 (retry in %d s)", math.ceil(wait))
             return _too_many(wait)
         try:
-            data = await feed(token)
-        except FeedUnavailable:
-            log.info("calendar feed: 503 (starting)")
-            return Response(status_code=503, headers={"Retry-After": "5"})
+            data = await feed(token)  # a lookup by the token's hash, then the calendar
         except Exception as exc:
             # The message and traceback may quote the token: print neither as they are.
             text = "".join(traceback.format_exception(exc)).replace(token, "<feed-token>")
             log.error("calendar feed: 500\n%s", text)
             return Response(status_code=500)
         if data is None:
-            misses.take()
+            if wait := misses.take():  # guessing: slowed down, whoever asks
+                log.debug("calendar feed: 429 (misses, retry in %d s)", math.ceil(wait))
+                return _too_many(wait)
             log.debug("calendar feed: 404")
             return Response(status_code=404)
         log.info("calendar feed: %s 200 (%d bytes)", request.method, len(data))

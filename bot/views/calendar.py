@@ -225,18 +225,31 @@ def nothing_to_export(t: Translator) -> View:
     )
 
 
-def export_caption(t: Translator, runs: int, live: bool) -> str:
+def export_caption(t: Translator, runs: int, live: bool, *, stretches: bool = True) -> str:
     """The file's caption: what is in it; the live link when the bot can serve one."""
-    text = t.n_(
-        "📅 {n} run in the next 8 weeks, with a warm-up before and a stretch after. Open the "
-        "file to add it to your calendar.",
-        "📅 {n} runs in the next 8 weeks, with warm-ups before and stretches after. Open the "
-        "file to add them to your calendar.",
-        runs,
-    )
+    if stretches:
+        text = t.n_(
+            "📅 {n} run in the next 8 weeks, with a warm-up before and a stretch after. Open "
+            "the file to add it to your calendar.",
+            "📅 {n} runs in the next 8 weeks, with warm-ups before and stretches after. Open "
+            "the file to add them to your calendar.",
+            runs,
+        )
+    else:  # the after-run prompt is off: no stretch events
+        text = t.n_(
+            "📅 {n} run in the next 8 weeks, with a warm-up before it. Open the file to add "
+            "it to your calendar.",
+            "📅 {n} runs in the next 8 weeks, with a warm-up before each. Open the file to add "
+            "them to your calendar.",
+            runs,
+        )
     if live:
         text += "\n" + t._("A link that stays up to date: /calendar link")
     return text
+
+
+def export_failed(t: Translator) -> View:
+    return View(t._("Sorry, I couldn't send the file just now. Try /calendar again in a moment."))
 
 
 def link(t: Translator, url: str) -> View:
@@ -246,9 +259,12 @@ def link(t: Translator, url: str) -> View:
             [
                 t._("🔗 <b>Your private calendar link</b>"),
                 f"<code>{escape(url)}</code>",
+                # Translators: where to paste the link. Google's option exists only on the
+                # website; use the menu names the apps show in your language.
                 t._(
-                    "Google Calendar: Other calendars → + → From URL. iPhone: Settings → "
-                    "Calendar → Accounts → Add Account → Other → Add Subscribed Calendar."
+                    "Google Calendar, on the website (calendar.google.com): Other calendars → "
+                    "+ → From URL. iPhone: Settings → Calendar → Accounts → Add Account → "
+                    "Other → Add Subscribed Calendar."
                 ),
                 t._(
                     "It stays up to date by itself. Anyone with the link sees your runs: "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 from bot.core.ics_import import OWN_UID_SUFFIX
 from bot.views.i18n import Translator
@@ -25,6 +25,9 @@ PRODID = "-//hipcoach//hipcoach//EN"
 REFRESH = timedelta(hours=1)
 # The routine after a run, from the content (its name, in the runner's language).
 STRETCH_ROUTINE = "post_run"
+# SEQUENCE counts minutes since this instant: it grows whenever a plan changes, so a
+# calendar that imports the file again takes the change (RFC 5545 3.8.7.4).
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class CalendarRun:
     minutes: int  # the run's length
     tz: str  # the plan's IANA zone: DTSTART/DTEND are written in it (with its VTIMEZONE)
     title: str | None  # an imported event's title; None: "Run" in the runner's language
+    one_off: bool = False  # a plan of one run (imported runs are): its UID has no day
+    updated: datetime = EPOCH  # when the plan last changed: SEQUENCE and LAST-MODIFIED
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class CalendarOptions:
     warmup_minutes: int  # the runner's pre-run routine, rounded up, >= 1
     stretch_after: int | None  # minutes after the run's end the stretch prompt comes; None: off
     stretch_minutes: int  # the runner's post-run stretch, rounded up, >= 1
+    tz: str = "UTC"  # the runner's zone: its VTIMEZONE keeps a file with no runs valid
 
 
 def filename(now: datetime) -> str:
@@ -67,20 +73,36 @@ def calendar_file(
     for run in sorted(runs, key=lambda r: (r.start, r.plan_id)):
         zone = _zone(run.tz)
         day = run.start.astimezone(zone).date()
-        key = f"{run.plan_id}-{day.strftime('%Y%m%d')}{OWN_UID_SUFFIX}"
+        # A weekly plan's run is its plan and day; a one-off plan is its run, whatever day
+        # an import moves it to.
+        key = f"{run.plan_id}{'' if run.one_off else day.strftime('-%Y%m%d')}{OWN_UID_SUFFIX}"
         if key in seen:  # one run a plan a day: a repeat would only duplicate its UID
             continue
         seen.add(key)
         days.append(day)
+        sequence = max(0, int((run.updated - EPOCH).total_seconds() // 60))
         for event in _events(t, run, zone, key, options):
             event.add("DTSTAMP", stamp)
+            event.add("LAST-MODIFIED", run.updated.astimezone(UTC))
+            event.add("SEQUENCE", sequence)
             cal.add_component(event)
-    if days:
-        # Each zone's rules for the days the file covers (and a margin), not since 1970.
-        cal.add_missing_timezones(min(days) - timedelta(days=7), max(days) + timedelta(days=7))
-        for timezone in cal.timezones:
-            timezone.pop("COMMENT", None)  # an English note about that range, for no one
+    if not days:
+        # A calendar needs one component (RFC 5545): with no runs, the runner's zone. A
+        # subscribed calendar then empties instead of keeping runs that were deleted.
+        cal.add_component(_zone_only(options.tz, stamp.date()))
+        days = [stamp.date()]
+    # Each zone's rules for the days the file covers (and a margin), not since 1970.
+    cal.add_missing_timezones(min(days) - timedelta(days=7), max(days) + timedelta(days=7))
+    for timezone in cal.timezones:
+        timezone.pop("COMMENT", None)  # an English note about that range, for no one
     return cal.to_ical()
+
+
+def _zone_only(tz: str, day: date) -> Timezone:
+    """The VTIMEZONE of `tz` around `day` (UTC's is a fixed offset)."""
+    return Timezone.from_tzinfo(
+        _zone(tz), first_date=day - timedelta(days=7), last_date=day + timedelta(days=7)
+    )
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -141,7 +163,6 @@ def _event(
     event.add("SUMMARY", summary)
     event.add("DTSTART", _wall(start, zone))
     event.add("DTEND", _wall(end, zone))
-    event.add("SEQUENCE", 0)
     event.add("TRANSP", "OPAQUE" if busy else "TRANSPARENT")
     return event
 
