@@ -547,6 +547,7 @@ def _calendar(t: Translator) -> Iterator[tuple[str, object]]:
     yield "calendar.found", c.found(t, 7, "runs", groups, runs=6, events=9)
     yield "calendar.found", c.found(t, 7, "all", groups, runs=6, events=6)
     yield "calendar.found", c.found(t, 7, "runs", [], runs=0, events=4)
+    yield "calendar.found", c.found(t, 7, "runs", groups, runs=6, events=6, zone_hint="Europe/Oslo")
     yield "calendar.choose", c.choose(t, 7, groups, frozenset({1}))
     yield "calendar.ask_time", c.ask_time(t, 7, 2)
     rule = planning.Rule(time(7, 0), "UTC", on=TODAY)

@@ -73,7 +73,7 @@ def test_google_export() -> None:
     assert [f.start for f in long_runs][:4] == first_four
     assert {f.tz for f in long_runs} == {"Europe/Madrid"} and long_runs[0].minutes == 120
     race = next(f for f in found if f.all_day)
-    assert (race.day, race.key, race.tz, race.run) == (date(2026, 10, 18), "20261018",
+    assert (race.day, race.key, race.tz, race.run) == (date(2026, 10, 18), "once",
                                                         "Europe/Madrid", True)  # fmt: skip
     brunch = next(f for f in found if f.title.startswith("Brunch"))
     assert not brunch.run
@@ -139,7 +139,7 @@ def test_floating_time_in_kathmandu() -> None:
     data = cal(*event(start="DTSTART:20261020T060000"))
     (found,) = read(data, now=utc(2026, 10, 15), tz="Asia/Kathmandu")
     assert (found.start, found.tz, found.key) == (utc(2026, 10, 20, 0, 15), "Asia/Kathmandu",
-                                                  "20261020T001500Z")  # fmt: skip
+                                                  "once")  # a one-time event  # fmt: skip
 
 
 def test_custom_vtimezone_keeps_the_instant_in_utc() -> None:
@@ -288,3 +288,64 @@ def test_hostile_but_readable_files_are_bounded() -> None:
         assert clock.perf_counter() - started < 2
         assert found and all(MIN_DURATION <= f.minutes <= MAX_DURATION for f in found)
     assert len(read(huge_count)) == 56 - 19
+
+
+# --- found in review: what a re-import needs, and more hostile shapes ------------------------
+
+
+def test_a_file_says_which_calendar_it_is_its_uids_and_its_zone() -> None:
+    data = cal(
+        "X-WR-CALNAME:Training",
+        "X-WR-TIMEZONE:Europe/Madrid",
+        *event(uid="ahead@x"),
+        *event("STATUS:CANCELLED", uid="cancelled@x"),
+        *event(uid="later@x", start="DTSTART:20270601T060000Z"),
+        *event(uid="own@hipcoach"),
+    )
+    read = ics_import.read_file(data, NOW, "UTC")
+    assert isinstance(read, ics_import.Read)
+    assert [f.uid for f in read.found] == ["ahead@x"]
+    assert read.uids == {"ahead@x", "cancelled@x", "later@x"}  # a re-import sees them gone
+    assert read.zone == "Europe/Madrid"
+    assert read.calendar is not None
+    unnamed = ics_import.read_file(cal(*event()), NOW, "UTC")
+    assert isinstance(unnamed, ics_import.Read) and unnamed.calendar is None
+    assert unnamed.zone is None
+
+
+def test_a_one_time_event_is_keyed_by_uid_alone_and_a_repeat_counts_once() -> None:
+    twice = cal(*event(uid=""), *event(uid=""))  # written twice, no UID
+    found = read(twice)
+    assert len(found) == 1 and found[0].key == ics_import.ONCE
+    moved = read(cal(*event(start="DTSTART:20261021T070000Z")))
+    assert (moved[0].uid, moved[0].key) == ("e@x", ics_import.ONCE)
+
+
+def test_a_huge_uid_is_kept_as_a_hash() -> None:
+    uid = "x" * 100_000
+    found = read(cal(*event("RRULE:FREQ=DAILY;COUNT=20", uid=uid)))
+    assert len(found) == 20
+    assert {f.uid for f in found} == {found[0].uid} and len(found[0].uid) <= ics_import.MAX_UID
+    assert len(dump(found)) < 20_000
+
+
+def test_a_long_title_is_read_fast() -> None:
+    summary = "SUMMARY:" + " ".join(["tempo"] * 5000)
+    lines = [line for line in event("RRULE:FREQ=DAILY") if not line.startswith("SUMMARY")]
+    started = clock.perf_counter()
+    found = read(
+        cal(*lines[:-1], summary, "CATEGORIES:" + ",".join(["x" * 500] * 50), "END:VEVENT")
+    )
+    assert clock.perf_counter() - started < 1
+    assert len(found) == 37 and found[0].run  # daily from 20 October to the window's end
+
+
+@pytest.mark.parametrize("freq", ["DAILY", "HOURLY", "MINUTELY"])
+def test_a_time_zone_rule_finer_than_yearly_is_refused(freq: str) -> None:
+    zone = [
+        "BEGIN:VTIMEZONE", "TZID:Hostile", "BEGIN:STANDARD", "DTSTART:19000101T000000",
+        f"RRULE:FREQ={freq}", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "END:STANDARD",
+        "END:VTIMEZONE",
+    ]  # fmt: skip
+    data = cal(*zone, *event("RRULE:FREQ=DAILY", start="DTSTART;TZID=Hostile:20261020T070000"))
+    assert unreadable(data) == ics_import.MALFORMED.id

@@ -117,3 +117,21 @@ def test_reconcile_skips_past_doubled_over_cap_and_timeless():
     )
     assert (changes.passed, changes.planned, changes.over_cap, changes.no_time) == (1, 1, 1, 1)
     assert len(changes.add) == 2
+
+
+def test_reconcile_removes_what_a_new_file_of_the_same_calendar_lost():
+    kept = timed("kept", NOW + timedelta(days=1))
+    deleted = timed("deleted", NOW + timedelta(days=2))  # gone from the file
+    cancelled = timed("cancelled", NOW + timedelta(days=3))  # in the file, cancelled
+    other = timed("other", NOW + timedelta(days=4))  # from another calendar
+    existing = [
+        Existing(1, kept.uid, kept.key, rule_for(kept, None), kept.title, "A"),  # type: ignore[arg-type]
+        Existing(2, deleted.uid, deleted.key, rule_for(deleted, None), "", "A"),  # type: ignore[arg-type]
+        Existing(3, cancelled.uid, cancelled.key, rule_for(cancelled, None), "", None),  # type: ignore[arg-type]
+        Existing(4, other.uid, other.key, rule_for(other, None), "", "B"),  # type: ignore[arg-type]
+    ]
+    uids = frozenset({"kept", "cancelled"})
+    changes = reconcile([kept], [0], None, existing, set(), NOW, 10, uids=uids, calendar="A")
+    assert (changes.unchanged, sorted(changes.remove)) == (1, [2, 3])
+    unnamed = reconcile([kept], [0], None, existing, set(), NOW, 10, uids=uids, calendar=None)
+    assert sorted(unnamed.remove) == [3]  # an unnamed file removes only its own events' runs

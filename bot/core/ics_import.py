@@ -4,7 +4,7 @@ Pure: bytes in, occurrences out. Nothing here parses the format by hand; this mo
 decides which occurrences of the next eight weeks to offer, and how each one keeps its time:
 - a timed event keeps its instant, written as wall time in its own IANA zone when it has
   one (TZID=Europe/Berlin, or a Windows name Outlook writes), else in UTC;
-- a floating time means the runner's own zone;
+- a floating time means the calendar's zone (X-WR-TIMEZONE), else the runner's own;
 - an all-day event has a day but no time: the runner picks one time for the whole batch.
 
 Every bound is here (size, events, occurrences), so a hostile file costs bounded work.
@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import recurring_ical_events
@@ -43,6 +43,12 @@ MAX_BYTES = 1_000_000
 # file back is not offered their own runs, warm-ups and stretches as new runs.
 OWN_UID_SUFFIX = "@hipcoach"
 MAX_TITLE = 80
+# The key of a one-time event's only occurrence: matched by UID alone, wherever it moves.
+ONCE = "once"
+# Longer UIDs (legal, but no app writes them) are kept as a hash: each occurrence carries one.
+MAX_UID = 255
+# How much of a title or category is read for run words: a name, not an essay.
+MAX_MATCHED = 200
 
 NOT_A_CALENDAR = N_(
     "That file isn't a calendar. Send an <b>.ics</b> file: export it from your calendar app "
@@ -61,7 +67,8 @@ class Found:
     """One occurrence of an event in the window."""
 
     uid: str  # the event's UID (a stable stand-in when the file has none)
-    key: str  # which occurrence: RECURRENCE-ID or start, `YYYYMMDDTHHMMSSZ` / `YYYYMMDD`
+    key: str  # which occurrence of a recurring event: RECURRENCE-ID or start as
+    # `YYYYMMDDTHHMMSSZ` / `YYYYMMDD`; ONCE for a one-time event (matched by UID alone)
     title: str  # SUMMARY, one line, at most MAX_TITLE characters ('' when none)
     start: datetime | None  # aware UTC start of a timed event
     day: date | None  # the date of an all-day event (start is None)
@@ -99,6 +106,17 @@ def dump(found: list[Found]) -> str:
 
 def load(text: str) -> list[Found]:
     return [Found.from_json(item) for item in json.loads(text)]
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a file holds: the occurrences in the window, and what a later import of the same
+    calendar needs to see what was deleted since."""
+
+    found: list[Found]
+    uids: frozenset[str]  # every event's UID (cancelled ones and those outside the window too)
+    calendar: str | None  # which calendar: a hash of PRODID and X-WR-CALNAME (None: unnamed)
+    zone: str | None  # the calendar's own zone (X-WR-TIMEZONE, else its events' most common)
 
 
 @dataclass(frozen=True)
@@ -147,18 +165,24 @@ class _TooMany(Exception):
 def read_calendar(data: bytes, now: datetime, runner_tz: str) -> list[Found] | Unreadable:
     """Every occurrence starting in [now, now + WINDOW_DAYS) (all-day ones from the runner's
     today), in order of start; runs and other events alike (`Found.run` tells them apart)."""
+    read = read_file(data, now, runner_tz)
+    return read if isinstance(read, Unreadable) else read.found
+
+
+def read_file(data: bytes, now: datetime, runner_tz: str) -> Read | Unreadable:
+    """`read_calendar`, with what the file says about itself (bot.core.importing)."""
     if len(data) > MAX_BYTES:
         return Unreadable(Msg(TOO_BIG.id, {"limit": MAX_BYTES // 1_000_000}))
     text = _decode(data)
     if text is None:
         return Unreadable(NOT_A_CALENDAR)
     try:
-        found = _read(text, now.astimezone(UTC), runner_tz)
+        read = _read(text, now.astimezone(UTC), runner_tz)
     except _TooMany:
         return Unreadable(TOO_MANY)
     except (Exception, RecursionError):  # whatever a library makes of a hostile file
         return Unreadable(MALFORMED)
-    return found if found else Unreadable(NOTHING_AHEAD)
+    return read if read.found else Unreadable(NOTHING_AHEAD)
 
 
 def _decode(data: bytes) -> str | None:
@@ -180,12 +204,18 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
-def _read(text: str, now: datetime, runner_tz: str) -> list[Found]:
+def _read(text: str, now: datetime, runner_tz: str) -> Read:
     calendar = Calendar.from_ical(text)
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise ValueError("not a VCALENDAR")
     _check_shape(calendar)
     end = now + timedelta(days=WINDOW_DAYS)
+    _check_zones(calendar, end)
+    events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
+    uids = {_uid(e) for e in events} - {""}
+    # A one-time event is matched by its UID alone, so a moved one is updated in place; an
+    # occurrence of a recurring one by its UID and RECURRENCE-ID.
+    recurring = {_uid(e) for e in events if {"RRULE", "RDATE", "RECURRENCE-ID"} & set(e)}
     calendar.subcomponents = _bounded(calendar.subcomponents, now, end)
     query = recurring_ical_events.of(calendar, skip_bad_series=True)
     # A day's margin on both sides catches floating and all-day times; exact filter below.
@@ -196,10 +226,12 @@ def _read(text: str, now: datetime, runner_tz: str) -> list[Found]:
     last_day = today + timedelta(days=WINDOW_DAYS)
     zones: dict[str, str] = {}
     found: list[tuple[datetime, Found]] = []
+    seen: set[tuple[str, str]] = set()
     for event in occurrences:
-        item = _found(event, runner_tz, zones)
-        if item is None:
+        item = _found(event, runner_tz, zones, recurring)
+        if item is None or (item.uid, item.key) in seen:  # an event written twice: once
             continue
+        seen.add((item.uid, item.key))
         if item.start is not None and now <= item.start < end:
             found.append((item.start, item))
         elif item.day is not None and today <= item.day < last_day:
@@ -207,7 +239,60 @@ def _read(text: str, now: datetime, runner_tz: str) -> list[Found]:
     if len(found) > MAX_OCCURRENCES:
         raise _TooMany
     found.sort(key=lambda pair: (pair[0], pair[1].uid, pair[1].key))
-    return [item for _, item in found]
+    return Read(
+        [item for _, item in found],
+        frozenset(u for u in uids if not u.endswith(OWN_UID_SUFFIX)),
+        _calendar_id(calendar),
+        _calendar_zone(calendar, [f.tz for _, f in found if f.start is not None]),
+    )
+
+
+def _uid(event: Component) -> str:
+    """The event's UID as kept: a hash when it is too long to carry on every occurrence."""
+    uid = str(event.get("UID", "")).strip()
+    if len(uid) > MAX_UID:
+        return "uid-" + hashlib.sha1(uid.encode()).hexdigest()
+    return uid
+
+
+def _calendar_id(calendar: Calendar) -> str | None:
+    """Which calendar a file is (Google's "Training", an app's plan): named ones only, so two
+    unnamed files are never taken for one."""
+    name = str(calendar.get("X-WR-CALNAME", "")).strip()
+    if not name:
+        return None
+    product = str(calendar.get("PRODID", "")).strip()
+    return hashlib.sha1(f"{product}\n{name}".encode()).hexdigest()
+
+
+def _calendar_zone(calendar: Calendar, zones: list[str]) -> str | None:
+    """The zone the calendar's times are in: its X-WR-TIMEZONE, else its events' most common
+    real zone."""
+    named = find_zone(str(calendar.get("X-WR-TIMEZONE", "")))
+    if named:
+        return named
+    real = [z for z in zones if z != "UTC"]
+    return max(set(real), key=real.count) if real else None
+
+
+def _check_zones(calendar: Calendar, end: datetime) -> None:
+    """A time zone's rules change its offset once a year at most (RFC 5545 writes them
+    YEARLY): a finer rule is no real zone, and expanding it could take minutes."""
+    steps = 0
+    for zone in calendar.walk("VTIMEZONE"):
+        for part in zone.subcomponents:
+            rules = part.get("RRULE", [])
+            for rule in rules if isinstance(rules, list) else [rules]:
+                if _freq(rule) != "YEARLY":
+                    raise ValueError("a time zone rule more often than yearly")
+                start = _naive(part.get("DTSTART")) or datetime(1970, 1, 1)
+                steps += _rule_steps(rule, start, end)
+                if steps > RULE_STEPS:
+                    raise _TooMany
+            dates = part.get("RDATE", [])
+            steps += len(dates) if isinstance(dates, list) else 1
+            if steps > RULE_STEPS:
+                raise _TooMany
 
 
 def _check_shape(calendar: Calendar) -> None:
@@ -297,7 +382,9 @@ def _matches_at_all(rule: Any, start: datetime) -> bool:
     return found is not None
 
 
-def _found(event: Component, runner_tz: str, zones: dict[str, str]) -> Found | None:
+def _found(
+    event: Component, runner_tz: str, zones: dict[str, str], recurring: set[str]
+) -> Found | None:
     """One occurrence as hipcoach keeps it, or None for what is not offered (cancelled,
     our own events, no start)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
@@ -306,12 +393,15 @@ def _found(event: Component, runner_tz: str, zones: dict[str, str]) -> Found | N
     if not isinstance(start, date):
         return None
     title = _title(str(event.get("SUMMARY", "")))
-    uid = str(event.get("UID", "")).strip() or _stand_in(title, start)
+    uid = _uid(event) or _stand_in(title, start)
     if uid.endswith(OWN_UID_SUFFIX):
         return None
     recurrence = getattr(event.get("RECURRENCE-ID"), "dt", None)
-    key = _key(recurrence if isinstance(recurrence, date) else start, runner_tz)
-    run = looks_like_run(str(event.get("SUMMARY", "")), _categories(event))
+    if uid in recurring:
+        key = _key(recurrence if isinstance(recurrence, date) else start, runner_tz)
+    else:
+        key = ONCE
+    run = _looks_like_run(title, tuple(c[:MAX_MATCHED] for c in _categories(event)[:10]))
     if not isinstance(start, datetime):
         return Found(uid, key, title, None, start, runner_tz, DEFAULT_DURATION, run)
     if start.tzinfo is None:
@@ -387,11 +477,17 @@ def _run_phrases() -> tuple[tuple[str, ...], ...]:
     )
 
 
+@lru_cache(maxsize=256)
+def _looks_like_run(title: str, categories: tuple[str, ...]) -> bool:
+    """Once per title: a recurring event's occurrences share it."""
+    return looks_like_run(title, categories)
+
+
 def looks_like_run(title: str, categories: Iterable[str] = ()) -> bool:
     """Whether an event's title or categories name a run, in any language the bot speaks
     at once (a Spanish runner's app may well write English): whole folded words or phrases
     from bot.core.report_words, `word*` matching any ending; 🏃 counts too."""
-    texts = [title, *categories]
+    texts = [text[:MAX_MATCHED] for text in (title, *categories)]
     if any(_RUNNER in text for text in texts):
         return True
     for text in texts:

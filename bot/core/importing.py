@@ -7,9 +7,10 @@ Pure, like the rest of bot.core. The rules:
   fall-back night);
 - an occurrence is matched by the event's UID and the occurrence's key, so importing the
   same file twice adds nothing, and a moved event updates its run in place;
-- an occurrence of a re-imported event that is gone from the file (within the window the
-  file was read for) is removed; events not in the file, and plans made with /plan, are
-  never touched;
+- a run is removed when a new file of its calendar no longer has it (within the window the
+  file was read for): its event is still in the file but that occurrence is gone (moved
+  away, cancelled, past its end), or the event is gone from the same named calendar; plans
+  made with /plan, and runs of other calendars, are never touched;
 - a run at the same instant as a run of a /plan plan is not added twice.
 """
 
@@ -129,6 +130,7 @@ class Existing:
     key: str
     rule: Rule
     title: str
+    calendar: str | None = None  # the calendar it came from (bot.core.ics_import.Read)
 
 
 @dataclass
@@ -157,8 +159,11 @@ def reconcile(
     hand_starts: set[datetime],
     now: datetime,
     room: int,
+    uids: frozenset[str] = frozenset(),
+    calendar: str | None = None,
 ) -> Changes:
-    """The plans to add, update and remove for the picked occurrences of a file."""
+    """The plans to add, update and remove for the picked occurrences of a file whose
+    events have `uids` (cancelled ones and those outside the window too), of `calendar`."""
     changes = Changes()
     by_key = {(e.uid, e.key): e for e in existing}
     for i in picked:
@@ -189,7 +194,7 @@ def reconcile(
         in_file.setdefault(f.uid, set()).add(f.key)
     end = now + timedelta(days=WINDOW_DAYS)
     for e in existing:
-        keys = in_file.get(e.uid)
-        if keys is not None and e.key not in keys and now < start_of(e.rule) < end:
+        ours = e.uid in uids or e.uid in in_file or (calendar and e.calendar == calendar)
+        if ours and e.key not in in_file.get(e.uid, ()) and now < start_of(e.rule) < end:
             changes.remove.append(e.plan_id)
     return changes

@@ -100,8 +100,8 @@ LOCAL_WORDS: dict[str, LocalWords] = {
         days={"anteayer": -2, "antier": -2},
         runs=(
             "correr, a correr, carrera, carreras, rodaje*, rodar, trote, trotar, "
-            "tirada larga, tirada, series, cambios de ritmo, fartlek, cuestas, maraton*, "
-            "media maraton, medio maraton, entrenamiento, entreno, umbral, trail"
+            "tirada larga, tirada, series en pista, series de carrera, cambios de ritmo, "
+            "fartlek, cuestas, maraton*, media maraton, medio maraton, umbral, trail"
         ),
     ),
     "ru": LocalWords(

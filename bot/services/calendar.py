@@ -75,14 +75,14 @@ async def receive_file(
         return
     now = svc.clock.now()
     tz = storage.users.user_tz(svc.db, user_id)
-    result = await asyncio.to_thread(ics_import.read_calendar, data, now, tz)
+    result = await asyncio.to_thread(ics_import.read_file, data, now, tz)
     if isinstance(result, Unreadable):
         log.info("user %s sent a calendar file that was not read (%d bytes)", user_id, len(data))
         await messaging.send(bot, svc.db, chat_id, views.calendar.unreadable(t, result.message))
         return
     with svc.db.atomic():
         import_id = storage.calendar.start_import(svc.db, user_id, result, "runs", now)
-    log.info("user %s sent a calendar: %d occurrences ahead", user_id, len(result))
+    log.info("user %s sent a calendar: %d occurrences ahead", user_id, len(result.found))
     pending = storage.calendar.get_import(svc.db, import_id)
     assert pending is not None
     await messaging.send(bot, svc.db, chat_id, _summary(svc, pending))
@@ -94,15 +94,19 @@ async def _unreadable(svc: Services, bot: Bot, chat_id: int, user_id: int, messa
 
 
 def _summary(svc: Services, pending: storage.calendar.PendingImport) -> View:
-    tz = storage.users.user_tz(svc.db, pending.user_id)
-    shown = importing.groups(pending.found, importing.in_scope(pending.found, pending.scope), tz)
+    settings = storage.users.get_settings(svc.db, pending.user_id)
+    found = pending.found
+    shown = importing.groups(found, importing.in_scope(found, pending.scope), settings.tz)
     return views.calendar.found(
         svc.t(pending.user_id),
         pending.id,
         pending.scope,
         shown,
-        runs=len(importing.in_scope(pending.found, "runs")),
-        events=len(pending.found),
+        runs=len(importing.in_scope(found, "runs")),
+        events=len(found),
+        # Times are shown in the runner's zone: until they set one, say so (and name the
+        # calendar's own zone as the one to set).
+        zone_hint=None if settings.tz_set else (pending.zone or "Europe/London"),
     )
 
 
@@ -173,23 +177,33 @@ def _add(
     runner's reminders rebuilt, all in one transaction."""
     now = svc.clock.now()
     found = pending.found
-    uids = {f.uid for f in found}
+    since = now.date() - timedelta(days=1)  # a day's margin: local dates
     with svc.db.atomic():
         if not storage.calendar.finish_import(svc.db, pending.id, "added", now):
             return views.calendar.already_added(svc.t(user_id))
         existing = [
-            Existing(p.id, p.source_uid or "", p.source_key or "", p.rule, p.title or "")
-            for p in storage.calendar.imported_plans(svc.db, user_id, uids)
-        ]
-        today = (now - timedelta(days=1)).date()
+            Existing(
+                p.id, p.source_uid or "", p.source_key or "", p.rule, p.title or "",
+                p.source_calendar,
+            )
+            for p in storage.calendar.imported_plans(svc.db, user_id, since)
+        ]  # fmt: skip
         room = importing.MAX_IMPORTED - storage.calendar.count_imported_ahead(
-            svc.db, user_id, today
+            svc.db, user_id, since
         )
         changes = importing.reconcile(
-            found, picked, at, existing, _hand_starts(svc, user_id, now), now, room
+            found,
+            picked,
+            at,
+            existing,
+            _hand_starts(svc, user_id, now),
+            now,
+            room,
+            uids=pending.uids,
+            calendar=pending.calendar,
         )
         for f, rule in changes.add:
-            storage.calendar.insert_imported(svc.db, user_id, rule, f.uid, f.key, f.title, now)
+            storage.calendar.insert_imported(svc.db, user_id, rule, f, pending.calendar, now)
         for plan_id, f, rule in changes.update:
             storage.calendar.update_imported(svc.db, plan_id, rule, f.title, now)
         for plan_id in changes.remove:
@@ -211,7 +225,8 @@ def _add(
 def _hand_starts(svc: Services, user_id: int, now: datetime) -> set[datetime]:
     """Starts of the runs of the runner's /plan plans in the import's window."""
     starts: set[datetime] = set()
-    for plan in storage.plans.user_plans(svc.db, user_id, kind="hand"):
+    since = now.date() - timedelta(days=1)
+    for plan in storage.plans.user_plans(svc.db, user_id, kind="hand", since=since):
         starts.update(occurrences(plan.rule, now, now + WINDOW))
     return starts
 
@@ -220,8 +235,10 @@ def remove_imported(svc: Services, user_id: int) -> tuple[str, View]:
     """/runs' *Remove calendar runs*: every imported run still ahead goes, with its
     reminders; /runs is redrawn."""
     now = svc.clock.now()
-    with svc.db.atomic():
-        removed = storage.calendar.remove_imported(svc.db, user_id, now)
+    with svc.db.atomic():  # from the runner's today, as /runs counts them
+        removed = storage.calendar.remove_imported(
+            svc.db, user_id, plans.today_for(svc, user_id), now
+        )
         if removed:
             reminders.rebuild_user(svc.db, user_id, now)
     log.info("user %s removed %d imported runs", user_id, removed)
@@ -252,7 +269,7 @@ async def command(svc: Services, bot: Bot, user_id: int, chat_id: int, args: lis
 def calendar_runs(db: Database, user_id: int, now: datetime) -> list[CalendarRun]:
     """The runner's runs in the next 8 weeks, skipped ones left out, in order."""
     runs: list[CalendarRun] = []
-    for plan in storage.plans.user_plans(db, user_id):
+    for plan in storage.plans.user_plans(db, user_id, since=now.date() - timedelta(days=1)):
         for start in storage.plans.plan_runs(db, plan, now, now + WINDOW):
             runs.append(
                 CalendarRun(

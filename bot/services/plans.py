@@ -85,7 +85,7 @@ def next_runs(svc: Services, user_id: int, days: int = 7) -> list[views.plans.Ru
     now = svc.clock.now()
     end = now + timedelta(days=days)
     entries: list[views.plans.RunEntry] = []
-    for plan in storage.plans.user_plans(svc.db, user_id):
+    for plan in storage.plans.user_plans(svc.db, user_id, since=now.date() - timedelta(days=1)):
         skips = storage.plans.skipped(svc.db, plan.id, now, end)
         for run in occurrences(plan.rule, now, end):
             entries.append(

@@ -108,7 +108,8 @@ def rebuild_user(db: Database, user_id: int, now: datetime) -> None:
         storage.reminders.delete_future_pending(db, user_id, now)
         storage.plans.reset_marks(db, user_id, now)
         settings = storage.users.get_settings(db, user_id)
-        for plan in storage.plans.user_plans(db, user_id):
+        # A one-off plan of a past day has no reminders to make (one day's margin: zones).
+        for plan in storage.plans.user_plans(db, user_id, since=now.date() - timedelta(days=1)):
             materialise(db, plan, settings, now, now + HORIZON, now)
         storage.reminders.restore_snoozes(db, snoozed)
         weekly.schedule(db, user_id, now)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.core.clock import from_db, to_db
-from bot.core.ics_import import Found, dump, load
+from bot.core.ics_import import Found, Read, dump, load
 from bot.core.planning import Rule
 from bot.storage.plans import Plan, _plan
 
@@ -25,14 +25,14 @@ ICS = "ics"
 # --- imported plans ---------------------------------------------------------------------
 
 
-def imported_plans(db: Database, user_id: int, uids: set[str] | None = None) -> list[Plan]:
-    """The runner's active imported plans (those of some event UIDs only, if given)."""
+def imported_plans(db: Database, user_id: int, since: date) -> list[Plan]:
+    """The runner's active imported runs on `since` or later."""
     rows = db.query(
-        "SELECT * FROM plans WHERE user_id = ? AND active = 1 AND source = ? ORDER BY id",
-        [user_id, ICS],
+        "SELECT * FROM plans WHERE user_id = ? AND active = 1 AND source = ? AND run_date >= ? "
+        "ORDER BY id",
+        [user_id, ICS, since.isoformat()],
     )
-    plans = [_plan(r) for r in rows]
-    return [p for p in plans if uids is None or p.source_uid in uids]
+    return [_plan(r) for r in rows]
 
 
 def count_imported_ahead(db: Database, user_id: int, since: date) -> int:
@@ -46,12 +46,17 @@ def count_imported_ahead(db: Database, user_id: int, since: date) -> int:
 
 
 def insert_imported(
-    db: Database, user_id: int, rule: Rule, uid: str, key: str, title: str, now: datetime
+    db: Database,
+    user_id: int,
+    rule: Rule,
+    found: Found,
+    calendar: str | None,
+    now: datetime,
 ) -> int:
     cursor = db.execute(
         "INSERT INTO plans (user_id, run_date, local_time, tz, duration_minutes, "
-        "materialised_until, created_at, updated_at, source, source_uid, source_key, title) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "materialised_until, created_at, updated_at, source, source_uid, source_key, title, "
+        "source_calendar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             user_id,
             rule.on.isoformat() if rule.on else None,
@@ -62,9 +67,10 @@ def insert_imported(
             to_db(now),
             to_db(now),
             ICS,
-            uid,
-            key,
-            title or None,
+            found.uid,
+            found.key,
+            found.title or None,
+            calendar,
         ],
     )
     return int(cursor.lastrowid or 0)
@@ -88,12 +94,12 @@ def update_imported(db: Database, plan_id: int, rule: Rule, title: str, now: dat
     )
 
 
-def remove_imported(db: Database, user_id: int, now: datetime) -> int:
-    """Delete (softly) every imported run still ahead; returns how many."""
+def remove_imported(db: Database, user_id: int, since: date, now: datetime) -> int:
+    """Delete (softly) every imported run on `since` or later; returns how many."""
     cursor = db.execute(
         "UPDATE plans SET active = 0, deleted_at = ?, updated_at = ? "
         "WHERE user_id = ? AND active = 1 AND source = ? AND run_date >= ?",
-        [to_db(now), to_db(now), user_id, ICS, (now - timedelta(days=1)).date().isoformat()],
+        [to_db(now), to_db(now), user_id, ICS, since.isoformat()],
     )
     return cursor.rowcount
 
@@ -110,6 +116,9 @@ class PendingImport:
     dropped: frozenset[int]  # groups left out with Choose
     status: str
     created_at: datetime
+    uids: frozenset[str] = frozenset()  # every event UID in the file
+    calendar: str | None = None  # which calendar the file is (bot.core.ics_import.Read)
+    zone: str | None = None  # the calendar's own zone
 
 
 def _pending(row: dict[str, Any]) -> PendingImport:
@@ -121,16 +130,28 @@ def _pending(row: dict[str, Any]) -> PendingImport:
         dropped=frozenset(int(x) for x in json.loads(row["dropped"])),
         status=row["status"],
         created_at=from_db(row["created_at"]),
+        uids=frozenset(json.loads(row["uids"])),
+        calendar=row["source_calendar"],
+        zone=row["zone"],
     )
 
 
-def start_import(db: Database, user_id: int, found: list[Found], scope: str, now: datetime) -> int:
+def start_import(db: Database, user_id: int, read: Read, scope: str, now: datetime) -> int:
     """A new pending import; the runner's older imports go (only the latest file counts)."""
     db.execute("DELETE FROM calendar_imports WHERE user_id = ?", [user_id])
     cursor = db.execute(
-        "INSERT INTO calendar_imports (user_id, found, scope, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [user_id, dump(found), scope, to_db(now), to_db(now)],
+        "INSERT INTO calendar_imports (user_id, found, uids, source_calendar, zone, scope, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            user_id,
+            dump(read.found),
+            json.dumps(sorted(read.uids), ensure_ascii=False),
+            read.calendar,
+            read.zone,
+            scope,
+            to_db(now),
+            to_db(now),
+        ],
     )
     return int(cursor.lastrowid or 0)
 
@@ -153,7 +174,7 @@ def finish_import(db: Database, import_id: int, status: str, now: datetime) -> b
     """Close a pending import ('added' or 'cancelled'); False if it was closed already.
     What it found is let go: the plans hold what was added."""
     cursor = db.execute(
-        "UPDATE calendar_imports SET status = ?, found = '[]', updated_at = ? "
+        "UPDATE calendar_imports SET status = ?, found = '[]', uids = '[]', updated_at = ? "
         "WHERE id = ? AND status = 'pending'",
         [status, to_db(now), import_id],
     )

@@ -354,3 +354,19 @@ def calendar(db: Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0008_calendar_sources")
+def calendar_sources(db: Database) -> None:
+    """Which calendar an imported run came from, and what a pending import's file says about
+    itself, so importing that calendar again removes runs whose events were deleted from it."""
+    _run(
+        db,
+        """
+        ALTER TABLE plans ADD COLUMN source_calendar TEXT;  -- bot.core.ics_import.Read.calendar
+        -- Every event UID in the file (cancelled ones and those outside the window too).
+        ALTER TABLE calendar_imports ADD COLUMN uids TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE calendar_imports ADD COLUMN source_calendar TEXT;
+        ALTER TABLE calendar_imports ADD COLUMN zone TEXT;  -- the calendar's own zone
+        """,
+    )

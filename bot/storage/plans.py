@@ -34,6 +34,7 @@ class Plan:
     source_uid: str | None = None
     source_key: str | None = None
     title: str | None = None
+    source_calendar: str | None = None
     updated_at: datetime | None = None
 
 
@@ -58,6 +59,7 @@ def _plan(row: dict[str, Any]) -> Plan:
         source_uid=row.get("source_uid"),
         source_key=row.get("source_key"),
         title=row.get("title"),
+        source_calendar=row.get("source_calendar"),
         updated_at=from_db(row["updated_at"]) if row.get("updated_at") else None,
     )
 
@@ -99,12 +101,20 @@ def user_plans(
     offset: int = 0,
     limit: int | None = None,
     kind: str = "all",
+    since: date | None = None,
 ) -> list[Plan]:
-    """The user's active plans, oldest first (or one page of them)."""
+    """The user's active plans, oldest first (or one page of them); with `since`, one-off
+    plans before that date are left out (imported runs pile up as they pass)."""
+    after = "" if since is None else " AND (run_date IS NULL OR run_date >= ?)"
     rows = db.query(
-        f"SELECT * FROM plans WHERE user_id = ? AND active = 1{_KINDS[kind]} "
+        f"SELECT * FROM plans WHERE user_id = ? AND active = 1{_KINDS[kind]}{after} "
         "ORDER BY id LIMIT ? OFFSET ?",
-        [user_id, -1 if limit is None else limit, offset],
+        [
+            user_id,
+            *([] if since is None else [since.isoformat()]),
+            -1 if limit is None else limit,
+            offset,
+        ],
     )
     return [_plan(r) for r in rows]
 

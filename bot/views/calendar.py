@@ -48,9 +48,32 @@ def _title(g: Group, *, html: bool = True) -> str:
 
 
 def found(
+    t: Translator,
+    import_id: int,
+    scope: str,
+    groups: Sequence[Group],
+    *,
+    runs: int,
+    events: int,
+    zone_hint: str | None = None,
+) -> View:
+    """What a file holds in the next 8 weeks, and *Add all* / *Choose* / *Cancel*; with a
+    `zone_hint`, the runner has no zone yet, and the times shown are UTC."""
+    view = _found(t, import_id, scope, groups, runs=runs, events=events)
+    if zone_hint is None:
+        return view
+    # Translators: a runner without a time zone sent a calendar; {zone} is the calendar's.
+    hint = t._(
+        "🕑 These times are UTC: you haven't set your time zone. Set it with "
+        "<code>/timezone {zone}</code>, then send the file again.",
+        zone=escape(zone_hint),
+    )
+    return View(f"{view.text}\n{hint}", view.buttons)
+
+
+def _found(
     t: Translator, import_id: int, scope: str, groups: Sequence[Group], *, runs: int, events: int
 ) -> View:
-    """What a file holds in the next 8 weeks, and *Add all* / *Choose* / *Cancel*."""
     shown = sum(g.count for g in groups)
     if scope == "runs" and not runs:
         text = t.n_(
@@ -130,6 +153,7 @@ def ask_time(t: Translator, import_id: int, all_day: int) -> View:
     if row:
         buttons.append(row)
     buttons.append([(t._("Leave all-day ones out"), callbacks.import_button(import_id, "tn"))])
+    buttons.append([(t._("✖ Cancel"), callbacks.import_button(import_id, "x"))])
     return View(text, buttons)
 
 
