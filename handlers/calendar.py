@@ -7,8 +7,7 @@ from telegram import Update
 
 from bot import services
 from bot.services.state import Context
-from bot.transport import messaging
-from handlers.common import press_of
+from handlers.common import answer_and_redraw, press_of
 
 
 async def calendar_command(update: Update, context: Context) -> None:
@@ -42,15 +41,11 @@ async def import_button(update: Update, context: Context) -> None:
     """`ic:<import>:<action>`: Add all, Choose and its toggles, Cancel, the all-day time."""
     press = press_of(update)
     answer, view = services.calendar.import_pressed(context.svc, press.user_id, press.data)
-    await press.query.answer(answer)
-    if press.message_id is not None and view is not None:
-        await messaging.edit(context.bot, press.chat_id, press.message_id, view)
+    await answer_and_redraw(press, context, answer, view)
 
 
 async def remove_imported_button(update: Update, context: Context) -> None:
     """`cal:rm` in /runs: every run that came from a calendar goes; /runs redraws."""
     press = press_of(update)
     answer, view = services.calendar.remove_imported(context.svc, press.user_id)
-    await press.query.answer(answer)
-    if press.message_id is not None:
-        await messaging.edit(context.bot, press.chat_id, press.message_id, view)
+    await answer_and_redraw(press, context, answer, view)

@@ -17,7 +17,8 @@ from bot.core.language import SOURCE, from_telegram
 from bot.core.text import N_
 from bot.ops.logsetup import redact, set_update_context
 from bot.services.state import Context
-from bot.views.base import OLD_BUTTON
+from bot.transport import messaging
+from bot.views.base import OLD_BUTTON, View
 from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,16 @@ def press_of(update: Update) -> Press:
     assert query is not None and update.effective_chat is not None
     message_id = query.message.message_id if query.message is not None else None
     return Press(query, query.from_user.id, update.effective_chat.id, message_id, query.data or "")
+
+
+async def answer_and_redraw(
+    press: Press, context: Context, answer: str | None, view: View | None
+) -> None:
+    """Stop the button's spinner (with the service's answer), then redraw its message in
+    place when the service gave a view."""
+    await press.query.answer(answer)
+    if press.message_id is not None and view is not None:
+        await messaging.edit(context.bot, press.chat_id, press.message_id, view)
 
 
 MAX_TEXT = 4096

@@ -10,8 +10,7 @@ from telegram import Update
 from bot import services
 from bot.services.state import Context
 from bot.transport import messaging
-from bot.views.base import View
-from handlers.common import Press, press_of
+from handlers.common import answer_and_redraw, press_of
 
 
 async def runs_command(update: Update, context: Context) -> None:
@@ -25,22 +24,14 @@ async def runs_button(update: Update, context: Context) -> None:
     """`rn:s:<plan>:<run>` skips one run, `rn:d:<plan>` deletes a plan; the list redraws."""
     press = press_of(update)
     answer, view = services.plans.runs_pressed(context.svc, press.user_id, press.data)
-    await _answer_and_redraw(press, context, answer, view)
+    await answer_and_redraw(press, context, answer, view)
 
 
 async def runs_page_button(update: Update, context: Context) -> None:
     """`rn:p:<page>`: another page of the presser's /runs."""
     press = press_of(update)
     answer, view = services.plans.runs_page_pressed(context.svc, press.user_id, press.data)
-    await _answer_and_redraw(press, context, answer, view)
-
-
-async def _answer_and_redraw(
-    press: Press, context: Context, answer: str | None, view: View | None
-) -> None:
-    await press.query.answer(answer)
-    if press.message_id is not None and view is not None:
-        await messaging.edit(context.bot, press.chat_id, press.message_id, view)
+    await answer_and_redraw(press, context, answer, view)
 
 
 async def reminder_button(update: Update, context: Context) -> None:

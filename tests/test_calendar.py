@@ -122,12 +122,12 @@ async def send_file(user: FakeUser, data: bytes, name: str = "training.ics") -> 
 def plan_starts(h) -> list[datetime]:
     """Every imported run's start, computed from its row the way the bot does."""
     from bot.core.localtime import local_instant
-    from bot.storage.plans import _plan
+    from bot.storage.plans import plan_from_row
 
     rows = h.rows("SELECT * FROM plans WHERE active = 1 AND source = 'ics'")
     starts = []
     for row in rows:
-        plan = _plan(row)
+        plan = plan_from_row(row)
         assert plan.rule.on is not None
         starts.append(local_instant(plan.rule.on, plan.rule.at, plan.rule.tz))
     return sorted(starts)
@@ -210,6 +210,17 @@ async def test_a_google_calendar_becomes_runs_with_reminders_and_comes_back(cal)
     warmups = [e for e in events if str(e["UID"]).startswith("warmup-")]
     assert len(warmups) == 9
     assert all(e.decoded("DTEND").astimezone(UTC) in runs_out for e in warmups)
+    # Each run warns at the reminder lead (30 min), and a stretch follows 15 min after its
+    # end (the after-run prompt's default): the long run's at 09:30 + 15 min.
+    alarms = [a for e in events if str(e["UID"]).startswith("run-") for a in e.walk("VALARM")]
+    assert len(alarms) == 9
+    assert {a.decoded("TRIGGER") for a in alarms} == {-timedelta(minutes=30)}
+    assert all("Warm up your hips" in str(a["DESCRIPTION"]) for a in alarms)
+    stretches = {
+        e.decoded("DTSTART").astimezone(UTC) for e in events if str(e["UID"]).startswith("stretch-")
+    }
+    assert len(stretches) == 9
+    assert LONG_RUN + timedelta(minutes=90 + 15) in stretches
     titles = {str(e["SUMMARY"]) for e in events if str(e["UID"]).startswith("run-")}
     assert any("Long run 18 km" in title for title in titles)
 
@@ -398,6 +409,26 @@ async def test_bad_files_get_one_line_and_save_nothing(cal, data, answer):
     assert not reply.buttons
     assert len(user.messages) == count + 1
     assert cal.snapshot() == before
+
+
+async def test_a_file_with_no_runs_says_so_in_one_line_and_saves_nothing(cal):
+    """Only a dentist's appointment: one line, and the choice to take every event; no plan
+    until the runner taps it."""
+    user = await madrid_runner(cal)
+    dentist = GOOGLE[GOOGLE.index("BEGIN:VEVENT\nDTSTART;TZID=Europe/Madrid:20270303") :]
+    data = ics(GOOGLE[: GOOGLE.index("BEGIN:VEVENT")] + dentist)
+    count = len(user.messages)
+    reply = await send_file(user, data)
+    assert reply.plain == "📅 No runs among the 1 event in the next 8 weeks."
+    assert [label for row in reply.buttons for label, _ in row] == [
+        "📋 Use the 1 event",
+        "✖ Cancel",
+    ]
+    assert len(user.messages) == count + 1
+    assert cal.rows("SELECT COUNT(*) AS n FROM plans") == [{"n": 0}]
+    assert cal.rows("SELECT status, scope FROM calendar_imports") == [
+        {"status": "pending", "scope": "runs"}
+    ]
 
 
 async def test_a_huge_file_is_refused_before_it_is_downloaded(cal):

@@ -301,8 +301,7 @@ def _render(svc: Services, path: Path, user_id: int, now: datetime) -> tuple[byt
     """In a worker thread, on a read-only connection of its own: the runner's calendar file,
     how many runs it holds, and whether it has stretches. Rendering hundreds of events takes
     a good part of a second; the event loop keeps serving everyone meanwhile."""
-    with storage.db.reader(path) as db, db.conn:
-        db.execute("BEGIN")  # one snapshot for every query
+    with storage.db.snapshot(path) as db:
         runs = calendar_runs(db, user_id, now)
         options = _options(svc, db, user_id)
         t = svc.t(user_id, db=db)

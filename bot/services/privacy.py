@@ -85,21 +85,18 @@ async def export(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
 def _zip_export(path: Path, user_id: int, chat_id: int, now: datetime) -> bytes:
     """In a worker thread: stream every row about the user into a zip (bot.views.export)."""
     with (
-        storage.db.reader(path) as db,
+        storage.db.snapshot(path) as db,  # the CSV and the JSON show the same moment
         tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out,  # a spilled file is mode 0600
     ):
-        # One read transaction: the CSV and the JSON show the same moment.
-        with db.conn:
-            db.execute("BEGIN")
-            views.export.write_zip(
-                out,
-                now,
-                user_id,
-                storage.privacy.export_sets(db, user_id),
-                storage.users.get_user(db, user_id),
-                storage.privacy.user_tables(db, user_id, chat_id),
-                max_bytes=EXPORT_MAX_BYTES,
-            )
+        views.export.write_zip(
+            out,
+            now,
+            user_id,
+            storage.privacy.export_sets(db, user_id),
+            storage.users.get_user(db, user_id),
+            storage.privacy.user_tables(db, user_id, chat_id),
+            max_bytes=EXPORT_MAX_BYTES,
+        )
         out.seek(0)
         return out.read()
 

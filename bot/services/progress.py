@@ -85,8 +85,7 @@ def warmup_exercises(svc: Services) -> tuple[str, ...]:
 
 def _gather_apart(svc: Services, path: Path, user_id: int, now: datetime) -> progress.Progress:
     """In a worker thread, on a read-only connection of its own."""
-    with storage.db.reader(path) as db, db.conn:
-        db.execute("BEGIN")  # one snapshot for every query
+    with storage.db.snapshot(path) as db:
         return gather(svc, db, user_id, now)
 
 

@@ -133,8 +133,7 @@ def _gather_apart(
     svc: Services, path: Path, user_id: int, due: datetime, now: datetime
 ) -> weekly.Week:
     """In a worker thread, on a read-only connection of its own (as /progress reads)."""
-    with storage.db.reader(path) as db, db.conn:
-        db.execute("BEGIN")  # one snapshot for every query
+    with storage.db.snapshot(path) as db:
         return gather(svc, db, user_id, due, now)
 
 

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from bot.core.clock import from_db, to_db
 from bot.core.ics_import import Found, Read, dump, load
 from bot.core.planning import Rule
-from bot.storage.plans import Plan, _plan
+from bot.storage.plans import Plan, plan_from_row
 
 ICS = "ics"
 
@@ -32,7 +32,7 @@ def imported_plans(db: Database, user_id: int, since: date) -> list[Plan]:
         "ORDER BY id",
         [user_id, ICS, since.isoformat()],
     )
-    return [_plan(r) for r in rows]
+    return [plan_from_row(r) for r in rows]
 
 
 def count_imported_ahead(db: Database, user_id: int, since: date) -> int:

@@ -104,6 +104,16 @@ def reader(path: Path) -> Iterator[Database]:
         conn.close()
 
 
+@contextmanager
+def snapshot(path: Path) -> Iterator[Database]:
+    """`reader` inside one read transaction: every query sees the same moment, so a report
+    never mixes rows from before and after a write (/export, /progress, the weekly note,
+    /calendar)."""
+    with reader(path) as db, db.conn:
+        db.execute("BEGIN")
+        yield db
+
+
 def checkpoint(db: Database) -> bool:
     """Copy the WAL into the database file and truncate it, without waiting for readers.
 

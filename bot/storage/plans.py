@@ -38,7 +38,8 @@ class Plan:
     updated_at: datetime | None = None
 
 
-def _plan(row: dict[str, Any]) -> Plan:
+def plan_from_row(row: dict[str, Any]) -> Plan:
+    """A `plans` row as a Plan (bot.storage.calendar reads the same rows)."""
     hours, minutes = (int(x) for x in row["local_time"].split(":"))
     rule = Rule(
         at=time(hours, minutes),
@@ -86,7 +87,7 @@ def insert_plan(db: Database, user_id: int, rule: Rule, now: datetime) -> int:
 
 def get_plan(db: Database, plan_id: int) -> Plan | None:
     rows = list(db.query("SELECT * FROM plans WHERE id = ?", [plan_id]))
-    return _plan(rows[0]) if rows else None
+    return plan_from_row(rows[0]) if rows else None
 
 
 # Which plans: every active one (reminders, /calendar), or those made with /plan (the cap,
@@ -116,7 +117,7 @@ def user_plans(
             offset,
         ],
     )
-    return [_plan(r) for r in rows]
+    return [plan_from_row(r) for r in rows]
 
 
 def count_plans(db: Database, user_id: int, *, before: int | None = None) -> int:
@@ -158,7 +159,7 @@ def plans_to_top_up(db: Database, before: datetime, limit: int) -> list[Plan]:
         "ORDER BY materialised_until LIMIT ?",
         [to_db(before), limit],
     )
-    return [_plan(r) for r in rows]
+    return [plan_from_row(r) for r in rows]
 
 
 def add_skip(db: Database, plan_id: int, occurrence: datetime, now: datetime) -> bool:
@@ -203,5 +204,5 @@ def planned_runs(db: Database, user_id: int, start: datetime, end: datetime) -> 
     )
     runs: set[datetime] = set()
     for row in rows:
-        runs.update(plan_runs(db, _plan(row), start, end))
+        runs.update(plan_runs(db, plan_from_row(row), start, end))
     return sorted(runs)
