@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench import delivery, plans_scale, report, throughput, timers_load
+from bench import delivery, plans_scale, report, session_calls, throughput, timers_load
 from bench.harness import machine, production_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ SCENARIOS: dict[str, ModuleType] = {
     "throughput": throughput,
     "plans": plans_scale,
     "delivery": delivery,
+    "calls": session_calls,
     "timers": timers_load,
 }
 
@@ -39,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="smaller sizes, about 40 s; writes nothing unless --write",
+        help="smaller sizes, about 90 s; writes nothing unless --write",
     )
     p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(SCENARIOS)}")
     p.add_argument(

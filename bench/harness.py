@@ -247,11 +247,16 @@ class ScenarioResult:
     # (what was profiled, [(category, own seconds, share)], top functions by own time)
     profiles: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    # Extra tables for BENCHMARKS.md: {"title", "header": [...], "rows": [[...], ...]}
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, *args: Any, **kwargs: Any) -> Figure:
         figure = Figure(*args, **kwargs)
         self.figures.append(figure)
         return figure
+
+    def add_table(self, title: str, header: list[str], rows: list[list[Any]]) -> None:
+        self.tables.append({"title": title, "header": header, "rows": rows})
 
     def add_profile(self, what: str, profile: Profile) -> None:
         self.profiles.append(

@@ -19,6 +19,15 @@ def _shown(figure: dict[str, Any]) -> str:
     return f"{text} {unit}".strip()
 
 
+def _cell(value: Any) -> str:
+    """A cell of an extra table: numbers as in the figures, None as n/a."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return _shown({"value": value, "unit": ""})
+
+
 def table(scenarios: list[dict[str, Any]]) -> str:
     """A plain-text table for the terminal."""
     rows = [("scenario", "figure", "value", "goal", "")]
@@ -45,7 +54,7 @@ def markdown(results: dict[str, Any], analyses: dict[str, str]) -> str:
         "What one hipcoach process can carry, measured against the fake Telegram Bot API in "
         "`bot/sandbox/` with a baseline in the same run. Written by `make bench` "
         "(`python -m bench`); the figures below are from the run described here, not "
-        "hand-edited. Goals come from issue 7.",
+        "hand-edited. Goals come from issues 7 and 15.",
         "",
         "## The run",
         "",
@@ -60,9 +69,9 @@ def markdown(results: dict[str, Any], analyses: dict[str, str]) -> str:
         "rerun if it is high)",
         f"- Bot errors logged during the run: {results['bot_errors_logged']}",
         "",
-        "Reproduce: `make bench` (all four, under 5 minutes on 2 cores), "
-        "`.venv/bin/python -m bench --quick` (smaller sizes, about 40 s, writes nothing "
-        "unless `--write`), `--only throughput,plans,delivery,timers` for a subset (merged "
+        "Reproduce: `make bench` (all five, about 7 minutes on 2 cores), "
+        "`.venv/bin/python -m bench --quick` (smaller sizes, about 90 s, writes nothing "
+        "unless `--write`), `--only throughput,plans,delivery,calls,timers` for a subset (merged "
         "into the existing results). Raw figures: `bench/results.json`.",
         "",
         "## Goals",
@@ -85,6 +94,11 @@ def markdown(results: dict[str, Any], analyses: dict[str, str]) -> str:
         if s["notes"]:
             out.append("")
             out += [f"- {note}" for note in s["notes"]]
+        for extra in s.get("tables", []):
+            out += ["", f"{extra['title']}:", ""]
+            out.append("| " + " | ".join(extra["header"]) + " |")
+            out.append("|" + "---|" * len(extra["header"]))
+            out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in extra["rows"]]
         for p in s.get("profiles", []):
             out += ["", f"Profile ({p['what']}), own time by library:", ""]
             out += ["| Library | Own time | Share |", "|---|---|---|"]

@@ -11,6 +11,21 @@ def asks_question(message: BotMessage) -> bool:
     return any(QUESTION in label for label in message.labels)
 
 
+def state(user: FakeUser) -> tuple[int, int]:
+    """Where the chat stands: the newest visible message and how often it was edited."""
+    last = user.last
+    return (last.message_id, last.edit_count) if last is not None else (0, 0)
+
+
+async def changed(user: FakeUser, since: tuple[int, int], *, wait: float = 5.0) -> BotMessage:
+    """Wait until the chat moves on from `since` (a new message, or an edit of the newest),
+    and return the newest visible message."""
+    await user.wait_until(lambda: state(user) != since, timeout=wait)
+    last = user.last
+    assert last is not None
+    return last
+
+
 async def rate(
     user: FakeUser,
     message: BotMessage,
@@ -18,17 +33,17 @@ async def rate(
     answer: str = "Yes",
     *,
     wait: float = 5.0,
-) -> None:
+) -> tuple[int, int] | None:
     """Rate an exercise on its "How did it feel?" message; when the coach then asks a
-    watch-point question (the same message, edited in place), answer it with `answer`."""
-    before = user.messages[-1].message_id if user.messages else 0
+    watch-point question (the same message, edited in place), answer it with `answer` and
+    return the chat's state as it was answered."""
+    before = state(user)
     user.press(rating, message)
-    await user.wait_until(
-        lambda: asks_question(message) or user.messages[-1].message_id > before,
-        timeout=wait,
-    )
-    if asks_question(message):
-        user.press(answer, message)
+    after = await changed(user, before, wait=wait)
+    if asks_question(after):
+        user.press(answer, after)
+        return state(user)  # the question, answered
+    return None
 
 
 def _has(message: BotMessage, label: str) -> bool:
@@ -61,13 +76,25 @@ async def carry_on(
     answer: str = "Yes",
     wait: float = 5.0,
 ) -> BotMessage:
-    """Tap through the running session to its summary (see `routine`)."""
+    """Tap through the running session to its summary (see `routine`), acting on the
+    newest message each time it changes (steps are new messages or edits in place)."""
+    acted = (0, -1)
     while True:
-        msg = await user.expect(
-            lambda m: bool(m.buttons) or "complete!" in m.plain or "stopped" in m.plain,
-            timeout=wait,
-        )
+
+        def actionable(acted: tuple[int, int] = acted) -> bool:
+            last = user.last
+            if last is None:
+                return False
+            if "complete!" in last.plain or "stopped" in last.plain:
+                return True  # the summary, however the last tap's wait ended
+            return state(user) != acted and bool(last.buttons)
+
+        await user.wait_until(actionable, timeout=wait)
+        msg = user.last
+        assert msg is not None
+        acted = state(user)
         if "complete!" in msg.plain or "stopped" in msg.plain:
+            user._cursor = len(user.messages)
             return msg
         if _has(msg, "Why:") or "Why:" in msg.plain:
             user.press(card if _has(msg, card) else "Start", msg)
@@ -75,6 +102,7 @@ async def carry_on(
             user.press("✓", msg)
         elif _has(msg, "Just right"):
             name = next((n for n in (ratings or {}) if n in msg.plain), None)
-            await rate(user, msg, (ratings or {}).get(name or "", "Just right"), answer, wait=wait)
+            rating = (ratings or {}).get(name or "", "Just right")
+            acted = await rate(user, msg, rating, answer, wait=wait) or acted
         elif asks_question(msg):
             user.press(answer, msg)

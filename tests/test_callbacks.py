@@ -160,8 +160,8 @@ async def test_forged_session_buttons_change_nothing(harness):
     ada, eve = harness.user(), harness.user(2002, "Eve")
     ada.send("/routine")
     ada.press("Quick round", await ada.expect("Pick a routine"))
-    ada.press("Start", await ada.expect("Hip rotations"))
-    step = await ada.expect("Set 1/1 · right side")
+    ada.press("Start", await ada.see("Hip rotations"))  # the menu turned into the card
+    step = await ada.see("Set 1/1 · right side")  # the card turned into the live set
     (session,) = harness.rows("SELECT id, rev FROM sessions")
     base = f"r:{session['id']}:{session['rev']}"
     for forged in (f"{base}:n:²", f"{base}:n:٣", f"{base}:n:99999", f"r:{2**64}:0:go"):

@@ -35,6 +35,24 @@ def set_key(message: BotMessage) -> tuple[str, str, int] | None:
     return exercise, found.group(2), int(found.group(1))
 
 
+def current(user: FakeUser) -> BotMessage | None:
+    """The message a runner acts on: the newest visible one with buttons, or a summary.
+
+    A session edits its live message in place, so the newest message is not always it: a
+    continue prompt sent after a restart may sit below it, and loses its buttons once used.
+    """
+    for message in reversed(user.messages):
+        if not message.deleted and (message.buttons or "complete!" in message.plain):
+            return message
+    return None
+
+
+def state(user: FakeUser) -> tuple[int, int]:
+    """Where the runner's chat stands: the current message and how often it was edited."""
+    message = current(user)
+    return (message.message_id, message.edit_count) if message is not None else (0, 0)
+
+
 class Runner:
     """One user tapping through a Full routine, noting every set the bot confirmed."""
 
@@ -44,19 +62,24 @@ class Runner:
         self.done = False
         self.resumed = 0  # times a restart offered the unfinished session back
         self.ready = asyncio.Event()
+        self.since = 0  # messages before this index came from an earlier process
+        self.acted = (0, 0)  # the state of the chat when the runner last tapped
 
     async def resume(self) -> None:
         """After a (re)start: /routine, then Continue or pick the Full routine."""
         self.user.send("/routine")
-        msg = await self.user.expect(
-            lambda m: (
-                "in progress" in m.plain
-                or "Pick a routine" in m.plain
-                or "I was restarted" in m.plain
-            ),
-            timeout=20,
+
+        def offer(m: BotMessage) -> bool:
+            return any(
+                s in m.plain for s in ("in progress", "Pick a routine", "I was restarted")
+            ) and bool(m.buttons)
+
+        await self.user.wait_until(
+            lambda: any(offer(m) for m in self.user.messages[self.since :]), timeout=20
         )
+        msg = next(m for m in self.user.messages[self.since :] if offer(m))
         self.ready.set()
+        self.acted = (msg.message_id, msg.edit_count)
         if "Pick a routine" in msg.plain:
             self.user.press("Full routine", msg)
         else:
@@ -64,17 +87,19 @@ class Runner:
             self.user.press("Continue", msg)
 
     async def tap(self) -> None:
-        """Keep pressing whatever the newest buttons ask for, until the summary."""
+        """Keep pressing whatever the current message asks for, each time it changes (a
+        new message, or an edit in place), until the summary."""
         while not self.done:
-            msg = await self.user.expect(
-                lambda m: bool(m.buttons) or "complete!" in m.plain, timeout=20
-            )
+            await self.user.wait_until(lambda: state(self.user) != self.acted, timeout=20)
+            msg = current(self.user)
+            assert msg is not None
+            self.acted = state(self.user)
             if "complete!" in msg.plain:
                 self.done = True
                 return
             await asyncio.sleep(0.3)  # a quick human, not a flood
-            if msg is not self.user.last or not msg.buttons:
-                continue
+            if state(self.user) != self.acted:
+                continue  # it moved on meanwhile (a timer): look again
             labels = msg.labels
             if "▶ Start" in labels:
                 query = self.user.press("Start", msg)
@@ -86,20 +111,14 @@ class Runner:
                     self.confirmed.append(key)
                 continue
             elif "😌 Easy" in labels:
-                await self.user.answer_for(self.user.press("Easy", msg), timeout=20)
-                # The coach may ask a watch-point question in the same message.
-                await self.user.wait_until(
-                    lambda msg=msg: asks_question(msg) or self.user.last is not msg, timeout=20
-                )
-                if not asks_question(msg):
-                    continue
-                query = self.user.press("Yes", msg)
-            elif asks_question(msg):  # a question offered back after a restart
+                # The coach may then ask a watch-point question, in the same message.
+                query = self.user.press("Easy", msg)
+            elif asks_question(msg):
                 query = self.user.press("Yes", msg)
             elif "▶ Continue" in labels:
                 query = self.user.press("Continue", msg)
             else:
-                continue
+                continue  # a countdown runs by itself
             await self.user.answer_for(query, timeout=20)
 
 
@@ -119,6 +138,8 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
     kills = 0
     try:
         for _ in range(6):
+            for r in runners:
+                r.since = len(r.user.messages)
             proc = await spawn(tmp_path, base_url)
             active = [r for r in runners if not r.done]
             for r in active:
@@ -137,6 +158,8 @@ async def test_kill_9_at_many_moments_loses_and_duplicates_nothing(tmp_path):
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, AssertionError):
                     await task
+        for r in runners:
+            r.since = len(r.user.messages)
         proc = await spawn(tmp_path, base_url)
         await asyncio.gather(*(_run(r) for r in runners if not r.done))
         runners[0].user.send("/help")  # the process is surely up before it is stopped

@@ -24,7 +24,7 @@ from bot import views
 from bot.core import planning
 from bot.core.coach import Change, CheckIn, Standing, tightness
 from bot.core.dosing import fit, plan_for
-from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
+from bot.core.engine import Cursor, Walkthrough
 from bot.core.language import LANGUAGES, SOURCE
 from bot.core.progress import Balance, ChartData, HistoryItem, Progress, Streak
 from bot.core.reports import Report, SavedReport
@@ -95,21 +95,22 @@ def _session(t: Translator) -> Iterator[tuple[str, object]]:
     yield "session.set_text", s.set_text(t, r, r.steps[1], r.enter(1, NOW), NOW, None)
     yield "session.rest_text", s.rest_text(t, r, r.steps[3], r.enter(3, NOW), NOW)
     yield "session.where", s.where(t, r, Cursor(3, "confirm"))
-    done = Cursor(0, "done")
-    rep = SetResult("rotations", "right", 1, 10, 7)
-    held = SetResult("ninety_ninety", "right", 1, None, None, 30, 30)
-    short = SetResult("ninety_ninety", "right", 1, None, None, 30, 12)
-    for cursor, outcome in [
-        (Cursor(1, "confirm"), Outcome(Cursor(2, "confirm"), sets=(rep,))),
-        (Cursor(hold, "work"), Outcome(done, sets=(held,))),
-        (Cursor(hold, "work"), Outcome(done, sets=(short,))),
-        (Cursor(flex, "work"), Outcome(done, note="paced_done")),
-        (Cursor(1, "confirm"), Outcome(done, note="set_skipped")),
-        (Cursor(1, "confirm"), Outcome(done, note="pain")),
-        (Cursor(1, "confirm"), Outcome(done, finished="partial")),
-        (Cursor(3, "rest"), Outcome(done)),
-    ]:  # fmt: skip
-        yield "session.closed_view", s.closed_view(t, r, cursor, outcome)
+    # The live tracker lists the exercise's sets so far ("Done: 10 · 7", "Done: 30 s · 12 s")
+    # under a running set or rest ("🔔 I'll ping you when it's over.").
+    reps: tuple[s.Result, ...] = ((10, None), (7, None))
+    held: tuple[s.Result, ...] = ((None, 30), (None, 12))
+    for cursor, done in [
+        (Cursor(2, "confirm"), reps[:1]),
+        (Cursor(3, "rest", ends_at=later), reps),
+        (Cursor(3, "paused", paused_phase="rest", remaining=2), reps),
+        (Cursor(flex + 1, "work", ends_at=later), ((15, None),)),
+        (Cursor(flex + 1, "confirm"), ((15, None), (12, None))),
+        (Cursor(hold + 1, "work", ends_at=NOW + timedelta(seconds=21)), held),
+        (Cursor(hold + 1, "paused", paused_phase="work", remaining=9), held[:1]),
+    ]:
+        yield "session.session_view", s.session_view(t, r, 1, 1, cursor, NOW, done=done)
+    yield "session.done_text", s.done_text(t, reps)
+    yield "session.done_text", s.done_text(t, held)
     yield (
         "session.continue_prompt",
         s.continue_prompt(t, r, 1, 1, Cursor(3, "confirm"), interrupted=True),
@@ -595,3 +596,24 @@ def _ics(t: Translator) -> Iterator[tuple[str, object]]:
             if key in c
         ]
         yield "ics.calendar_file", "\n".join(texts)
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_live_tracker_lines_speak(lang: str) -> None:
+    """The table renders the tracker's "Done: …" line and the ping under a running timer,
+    and both come out in the runner's language (numbers and units included)."""
+    tr = t(lang)
+
+    def texts(tr: Translator) -> list[str]:
+        return [v.text for n, v in every_view(tr) if n == "session.session_view"]
+
+    english, other = texts(t(SOURCE)), texts(tr)
+    ping = tr._("🔔 I'll ping you when it's over.")
+    assert ping != "🔔 I'll ping you when it's over."
+    assert any("I'll ping you" in x for x in english)
+    assert sum(ping in x for x in other) == sum("I'll ping you" in x for x in english)
+    held = " · ".join(tr._("{seconds} s", seconds=n) for n in (30, 12))
+    for english_line, results in (("Done: 10 · 7", "10 · 7"), ("Done: 30 s · 12 s", held)):
+        assert any(english_line in x for x in english)
+        line = tr._("<i>Done: {results}</i>", results=results)
+        assert "Done" not in line and any(line in x for x in other), line

@@ -18,9 +18,11 @@ from bot.core import planning
 from bot.core.language import LANGUAGES, SOURCE
 from bot.core.reports import Report
 from bot.sandbox import BotMessage, FakeUser
+from bot.sandbox.html_check import to_plain
 from bot.views import commands, session
 from bot.views.commands import ADMIN_COMMANDS, COMMANDS
 from bot.views.i18n import Translator
+from tests.flows import state
 from tests.i18n import leftover_english, t
 
 MONDAY, TUESDAY = date(2026, 3, 2), date(2026, 3, 3)  # the runner stays on UTC
@@ -38,30 +40,33 @@ async def do_full_routine(user: FakeUser, tr: Translator) -> BotMessage:
     """Tap through the Full routine in `tr`'s words, doing every set as prescribed."""
     user.send("/routine")
     menu = await user.expect(lambda m: tr.content.routine("full").name in m.labels[0])
+    # Each step is a new message or an edit of the live one (the menu turns into the first
+    # card): act on the newest message each time it changes.
+    acted = state(user)
     await user.answer_for(user.press(menu.labels[0], menu, exact=True))
     done_labels = {tr._("✓ Done"), tr._("▶ Start")}
     done_labels |= {tr.n_("✓ All {n}", "✓ All {n}", n) for n in (10, 15)}
     rating = tr.msg(session.RATING_LABELS["right"])
-    yes = tr._("👍 Yes")
+    yes = tr._("👍 Yes")  # a new runner is asked a watch-point question, in place
+    labels = done_labels | {rating, yes}
     complete = tr._("🎉 <b>{routine} complete!</b>", routine=tr.content.routine("full").name)
-    handled: set[tuple[int, int]] = set()
+
+    def actionable() -> bool:
+        last = user.last
+        if last is None or state(user) == acted:
+            return False
+        return bool(set(last.labels) & labels) or "🎉" in last.plain
+
     while True:
-        msg = await user.expect(
-            lambda m: (
-                (m.message_id, len(m.edits)) not in handled
-                and (bool(set(m.labels) & (done_labels | {rating})) or "🎉" in m.plain)
-            )
-        )
+        await user.wait_until(actionable)
+        msg = user.last
+        assert msg is not None
+        acted = state(user)
         if "🎉" in msg.plain:
             assert complete.replace("<b>", "").replace("</b>", "") in msg.plain
             return msg
-        handled.add((msg.message_id, len(msg.edits)))
-        label = next(x for x in msg.labels if x in done_labels | {rating})
+        label = next(x for x in msg.labels if x in labels)
         await user.answer_for(user.press(label, msg, exact=True))
-        if label == rating:  # a new runner is asked a watch-point question, in place
-            await user.wait_until(lambda m=msg: yes in m.labels or user.last is not m)
-            if yes in msg.labels:
-                await user.answer_for(user.press(yes, msg, exact=True))
 
 
 @pytest.fixture
@@ -145,8 +150,16 @@ async def test_a_runner_uses_the_whole_bot_in_their_language(rbot, lang):
         or tr.content.exercise("rotations").short in text
     )
 
-    # Not one English word so far (the article's credit is not among the messages shown).
-    leftovers = {m.message_id: leftover_english(m.plain, lang) for m in user.messages}
+    # Not one English word so far (the article's credit is not among the messages shown),
+    # in any version of a message: a session edits its live message in place.
+    leftovers = {
+        m.message_id: [
+            word
+            for text in [*(to_plain(old, m.parse_mode) for old, _ in m.edits), m.plain]
+            for word in leftover_english(text, lang)
+        ]
+        for m in user.messages
+    }
     assert not any(leftovers.values()), leftovers
 
     # /language: the buttons, each in its own name; switching back to English.

@@ -34,7 +34,8 @@ from bot.playground.commands import (
     parse_input,
 )
 from bot.playground.core import PLAY_TOKEN, paced, user_id_for
-from bot.playground.render import change_lines, screen_rows, styled_text
+from bot.playground.render import change_lines, id_list, screen_rows, styled_text
+from bot.playground.terminal import BELL, Screen
 from tests.i18n import leftover_english, t
 
 QUICK_ROUND = [
@@ -84,6 +85,20 @@ def turns(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def message_id(header: str) -> int:
+    """`hipcoach #7 (edited)` -> 7."""
+    return int(header.split("#")[1].split()[0])
+
+
+def deleted_ids(line: str) -> list[int]:
+    """`(the bot deleted messages #3–#5, #8)` -> [3, 4, 5, 8]."""
+    ids: list[int] = []
+    for part in line.rstrip(")").split("deleted ")[1].split(" ", 1)[1].split(", "):
+        first, _, last = part.partition("–")
+        ids += range(int(first.lstrip("#")), int((last or first).lstrip("#")) + 1)
+    return ids
+
+
 def rows(db: Path, sql: str) -> list[dict[str, Any]]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -113,13 +128,24 @@ async def test_script_plays_a_whole_quick_round(tmp_path):
     assert "↳ I'll put it first next time." in steps[12][1]  # "Not quite"
     assert "3/3 · 90/90 stretch" in steps[12][1]
     holds = steps[13][1]  # ready, hold, switch, ready, hold: all timers, no input needed
-    assert "✓ Held 30 s" in holds and "left side" in holds and "How did it feel?" in holds
+    # The card turned into the first side's hold; the hold's end is a new message (switch
+    # sides), which keeps the tally of what was done.
+    assert "right side · hold 30 s" in holds and "left side · hold 30 s" in holds
+    assert "Done: 30 s" in holds and "How did it feel?" in holds
     assert "Quick round complete!" in steps[15][1] and "Sets: 6/6" in steps[15][1]
     assert "Hip tightness: 4/10 ✓" in steps[16][1]
-    # Each message is printed once, in its final form, unless the runner's input edited it.
+    # Each message is printed once, in its final form, unless the runner's input edited it;
+    # only the summary came without a notification.
     headers = [line for line in text.splitlines() if line.startswith("hipcoach #")]
     fresh = [h for h in headers if not h.endswith("(edited)")]
-    assert len(fresh) == len(set(fresh)) >= 14
+    assert len(fresh) == len(set(fresh)) >= 6
+    assert [h for h in fresh if "(silent)" in h] == [fresh[-1]] and "complete!" in steps[15][1]
+    # A finished exercise's messages go in one call, shown as one line: the chat is left
+    # with the summary alone.
+    tidied = [line for line in text.splitlines() if line.startswith("(the bot deleted")]
+    assert len(tidied) == 3, tidied  # one per exercise
+    gone = [i for line in tidied for i in deleted_ids(line)]
+    assert sorted(gone) == sorted(message_id(h) for h in fresh[:-1])
     assert "\x1b[" not in text  # not a terminal: plain text
 
     [session] = rows(config.db_path, "SELECT * FROM sessions")
@@ -274,6 +300,68 @@ def test_render_styles_only_on_a_terminal():
     colour = styled_text(html, "HTML", ansi=True)
     assert colour.startswith("\x1b[1mBold\x1b[0m") and "\x1b[3mit\x1b[0m" in colour
     assert screen_rows(["ab", "", "x" * 21, "😀" * 6], 10) == 1 + 1 + 3 + 2
+
+
+class Prompt:
+    """The terminal's line reader, reduced to what the screen asks it: is the person
+    waiting at the prompt (so a message arriving now came unasked)?"""
+
+    prompt = "> "
+
+    def __init__(self, prompting: bool) -> None:
+        self.prompting = prompting
+
+    def buffer(self) -> str:
+        return ""
+
+
+async def test_the_terminal_redraws_the_live_message_and_rings_for_what_notifies(
+    tmp_path, monkeypatch
+):
+    """A guided session's live message changes in place; an edit further up is printed
+    once more; several deletions read as one line; a message that would buzz a phone rings
+    the bell, unless the person just asked for it or it came silently."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "40")
+    out, waiting = io.StringIO(), Prompt(prompting=True)
+    screen = Screen(out, waiting, ansi=True, styles=False)
+
+    def printed() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    async with Playground(config_for(tmp_path), "ada", scripted=True) as pg:
+        await pg.settle()
+        bot, chat = pg.app.bot, pg.chat_id
+        # A hold ends while the person waits: a new, notifying message, and the bell.
+        live = await bot.send_message(chat, "Hold — 30 s left")
+        screen.show(pg.changes())
+        assert printed() == "\r\x1b[Khipcoach #1\n  Hold — 30 s left\n> " + BELL
+        # A countdown mark: the same block redrawn in place (two rows up), no bell.
+        await bot.edit_message_text("Hold — 15 s left", chat, live.message_id)
+        screen.show(pg.changes())
+        assert printed() == "\r\x1b[K\x1b[2A\r\x1b[J" + "hipcoach #1\n  Hold — 15 s left\n> "
+        # The summary comes silently: marked so, and no bell.
+        summary = await bot.send_message(chat, "Done!", disable_notification=True)
+        screen.show(pg.changes())
+        assert printed() == "\r\x1b[Khipcoach #2 (silent)\n  Done!\n> "
+        # An edit of a message further up: its new state printed once, marked as an edit.
+        await bot.edit_message_text("Hold — 5 s left", chat, live.message_id)
+        screen.show(pg.changes())
+        assert printed() == "\r\x1b[Khipcoach #1 (edited)\n  Hold — 5 s left\n> "
+        # One deleteMessages call tidying three messages: one line.
+        extra = await bot.send_message(chat, "Release ✓")
+        waiting.prompting = False  # the person just pressed a button: no bell for the reply
+        screen.show(pg.changes())
+        assert printed() == "hipcoach #3\n  Release ✓\n"
+        await bot.delete_messages(chat, [live.message_id, summary.message_id, extra.message_id])
+        changes = pg.changes()
+        assert [c.kind for c in changes] == ["deleted"] and changes[0].deleted_ids == (1, 2, 3)
+        screen.show(changes)
+        assert printed() == "(the bot deleted messages #1–#3)\n"
+    assert id_list((9, 3, 4, 5, 11, 12)) == "#3–#5, #9, #11, #12"
 
 
 def test_pacing_follows_the_time_scale(tmp_path):

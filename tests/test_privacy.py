@@ -19,7 +19,7 @@ from apscheduler.events import EVENT_JOB_REMOVED, JobEvent
 from bot.config import Config
 from bot.ops.logsetup import UpdateContextFilter
 from bot.playground import Playground
-from bot.sandbox import FakeUser
+from bot.sandbox import BotMessage, FakeUser
 from bot.services import privacy
 from bot.services.reminders import run_dispatch_pass
 from bot.transport import timers
@@ -80,6 +80,11 @@ def add_future_feature_rows(h, user_id: int) -> None:
             "INSERT INTO badges (user_id, name) VALUES (?, 'first week')", [user_id]
         ).lastrowid
         db.execute("INSERT INTO badge_notes (badge_id, note) VALUES (?, 'well done')", [badge])
+
+
+def versions(message: BotMessage) -> list[str]:
+    """Every text a message has had (a session edits its live message in place)."""
+    return [text for text, _ in message.edits] + [message.text]
 
 
 def tables(h) -> list[str]:
@@ -168,6 +173,11 @@ async def test_export_sends_a_csv_and_a_json_that_match_the_database(bot):
         mine = bot.rows(f"SELECT * FROM {table} WHERE user_id = ? ORDER BY id", (ADA,))
         assert sorted(data[table], key=lambda r: r["id"]) == mine, table
     assert len(data["log_entries"]) == 2 and len(data["plans"]) == 1
+    # Bookkeeping comes along as stored, like the live message's id: no secret, and about her
+    # own chat. A finished session's trail (its last exercise's message ids) is empty, since
+    # those messages were deleted when it ended.
+    [session] = data["sessions"]
+    assert {"live_message_id", "trail"} <= set(session) and session["trail"] == "[]"
     assert len(data["plan_skips"]) == 1, "rows hanging off the user's plan come along"
     assert str(BOB) not in json_text
 
@@ -243,8 +253,13 @@ async def test_deleteme_removes_every_row_and_everything_scheduled(bot):
     prompt = await ada.expect("Delete all your data?")
     assert h.rows("SELECT COUNT(*) AS n FROM sets WHERE user_id = ?", (ADA,))[0]["n"] == 4
     ada.press("Start", card)
-    await ada.expect("Get in position")
+    # The card turns into the live tracker in place (below the prompt, which came later).
+    await ada.wait_until(lambda: any("Get in position" in text for text in versions(card)))
     assert h.app.job_queue.get_jobs_by_name(timers.timer_name(ada.chat_id))
+    # The running exercise's messages are bookkeeping on her session row (`trail`, message
+    # ids in her own chat): they go with it.
+    trail = h.rows("SELECT trail FROM sessions WHERE user_id = ? AND status = 'active'", (ADA,))
+    assert trail == [{"trail": json.dumps([card.message_id])}]
     # And in the middle of the /log flow when she confirms.
     ada.send("/log")
     picker = await ada.expect("which exercise?")

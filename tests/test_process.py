@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeBotAPI, FakeBotAPIServer
-from tests.flows import rate
+from tests.flows import changed, rate, state
 
 from .conftest import TOKEN, spawn_bot
 
@@ -34,10 +34,13 @@ async def test_quick_routine_through_the_real_process(tmp_path):
         menu = await user.expect("Pick a routine", timeout=30)
         user.press("Quick", menu)
         for _ in range(3):
-            card = await user.expect("Why:", timeout=10)
+            # The menu turns into the first card; each later card is a new message.
+            card = await user.see("Why:", timeout=10)
+            acted = state(user)
             user.press("Start", card)
-            while True:
-                msg = await user.expect(lambda m: bool(m.buttons), timeout=10)
+            while True:  # a tap edits the live message in place; a timer may send a new one
+                msg = await changed(user, acted, wait=10)
+                acted = state(user)
                 labels = msg.labels
                 if "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
                     user.press("✓", msg)
@@ -46,6 +49,8 @@ async def test_quick_routine_through_the_real_process(tmp_path):
                     break
         summary = await user.expect("complete!", timeout=10)
         assert "Sets: 6/6" in summary.plain
+        # Each finished exercise's messages were deleted: the summary is all that is left.
+        await user.wait_until(lambda: [m for m in user.messages if not m.deleted] == [summary])
     finally:
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), timeout=20)

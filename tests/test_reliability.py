@@ -8,38 +8,69 @@ from collections import defaultdict
 
 import pytest
 
-from bot.sandbox import FakeUser
-from bot.transport.ratelimit import HipcoachRateLimiter
-from tests.flows import rate
+from bot.sandbox import BotMessage, FakeUser
+from bot.sandbox.html_check import to_plain
+from bot.transport.ratelimit import HipcoachRateLimiter, Throttled
+from tests.flows import rate, routine
+from tests.i18n import t
 
 pytestmark = pytest.mark.reliability
+# What the flow marks droppable: countdown edits (a get-ready's end too) and tidy-ups.
+DROPPABLE_CALLS = {("editMessageText", "droppable"), ("deleteMessages", "droppable")}
 
 
 async def quick_routine(user: FakeUser, *, wait: float = 20.0) -> None:
-    """Tap through a whole Quick routine, recovering via /routine if a message was lost."""
-    user.send("/routine")
-    user.press("Quick", await user.expect("Pick a routine", timeout=wait))
-    while True:
-        msg = await user.expect(lambda m: bool(m.buttons) or "complete!" in m.plain, timeout=wait)
-        if "complete!" in msg.plain:
-            return
-        labels = msg.labels
-        if "▶ Start" in labels:
-            user.press("Start", msg)
-        elif "✓ Done" in labels or any(t.startswith("✓ All") for t in labels):
-            user.press("✓", msg)
-        elif "😌 Easy" in labels:
-            await rate(user, msg, "Easy", wait=wait)
+    """Tap through a whole Quick routine, acting on the newest message each time it changes
+    (a step is a new message or an edit of the live one)."""
+    summary = await routine(user, "Quick", wait=wait)
+    assert "complete!" in summary.plain
+
+
+def first_line(message: BotMessage) -> str:
+    """What a notification shows of a message: its first line as first sent."""
+    text = message.edits[0][0] if message.edits else message.text
+    return to_plain(text, message.parse_mode).split("\n")[0]
 
 
 def max_in_window(times: list[float], window: float) -> int:
     times = sorted(times)
     best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] > window:
+    for end, at in enumerate(times):
+        while at - times[start] > window:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+class RecordingLimiter(HipcoachRateLimiter):
+    """The production limiter, noting how each call to a chat was marked (droppable,
+    urgent or neither) and whether it went out or was dropped; and the calls that failed
+    for good (their error's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[str, str, bool]] = []  # (method, mark, sent)
+        self.failed: list[tuple[str, str, str]] = []  # (method, mark, error)
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if data.get("chat_id") is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        marks = rate_limit_args or {}
+        mark = "droppable" if marks.get("droppable") else "urgent" if marks.get("urgent") else ""
+        try:
+            result = await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except Throttled:
+            self.calls.append((endpoint, mark, False))
+            raise
+        except Exception as exc:
+            self.failed.append((endpoint, mark, type(exc).__name__))
+            raise
+        self.calls.append((endpoint, mark, True))
+        return result
 
 
 async def test_pacing_per_chat_and_overall(harness):
@@ -52,7 +83,7 @@ async def test_pacing_per_chat_and_overall(harness):
     for u in users:
         u.press("Post-run", await u.expect("Pick a routine"))
     for u in users:
-        u.press("Start", await u.expect("90/90"))
+        u.press("Start", await u.see("Why:"))  # the menu became the exercise's card
     for u in users:
         await rate(u, await u.expect("How did it feel?", timeout=20), wait=20)
         await u.expect("complete!", timeout=20)
@@ -69,13 +100,20 @@ async def test_pacing_per_chat_and_overall(harness):
 
 async def test_chaos_429_and_500_lose_nothing(harness):
     # Real backoff is 0.5 s doubling; shorter here so the test stays quick.
-    harness.rate_limiter = HipcoachRateLimiter(0, 0, backoff=0.02)
+    limiter = harness.rate_limiter = RecordingLimiter(0, 0, backoff=0.02)
     await harness.start()
     harness.api.chaos(0.2, seed=7, statuses=(429, 500, 500, 500), retry_after=1)
     user = harness.user()
     await quick_routine(user, wait=30)
+    await harness.api.wait_until(
+        lambda: all(q.answered for q in harness.api.callback_queries.values())
+    )
     assert harness.api.chaos_served[429] >= 2 and harness.api.chaos_served[500] >= 5
-    assert harness.app.bot.rate_limiter.retries == sum(harness.api.chaos_served.values())
+    # Every fault was retried, but a 429 on a droppable call (a get-ready's end, a tidy-up):
+    # that one is let go, since a late countdown is worth nothing.
+    assert {(method, mark) for method, mark, _ in limiter.failed} <= DROPPABLE_CALLS
+    assert {error for _, _, error in limiter.failed} <= {"RetryAfter"}
+    assert limiter.retries + len(limiter.failed) == sum(harness.api.chaos_served.values())
     rows = harness.rows("SELECT exercise, side, set_no FROM sets")
     assert len(rows) == 6 and len(set(map(tuple, (r.values() for r in rows)))) == 6
     assert harness.rows("SELECT status FROM sessions") == [{"status": "completed"}]
@@ -93,7 +131,7 @@ async def test_faults_under_enforced_limits_complete_within_the_limits(harness):
         seed=11,
         statuses=(429, 500, 0),
         retry_after=1,
-        timeout_methods=frozenset({"editMessageText", "editMessageReplyMarkup"}),
+        timeout_methods=frozenset({"editMessageText", "editMessageReplyMarkup", "deleteMessages"}),
     )
     users = [harness.user(5100 + i, f"F{i}") for i in range(3)]
     await asyncio.gather(*(quick_routine(u, wait=40) for u in users))
@@ -113,19 +151,29 @@ async def test_a_lost_prompt_is_recovered_with_routine(harness):
     user = harness.user()
     user.send("/routine")
     user.press("Quick", await user.expect("Pick a routine"))
-    card = await user.expect("Hip rotations")
-    # The next prompt times out and is never delivered (a send is not retried on a timeout,
-    # since it might have arrived: a duplicate is worse than a re-offer).
+    user.press("Start", await user.see("Hip rotations"))
+    user.press("Done", await user.see("Set 1/1 · right side"))
+    user.press("Done", await user.see("Set 1/1 · left side"))
+    feedback = await user.see("How did it feel?")
+    # The next exercise's card times out and is never delivered (a send is not retried on a
+    # timeout, since it might have arrived: a duplicate is worse than a re-offer).
     harness.api.inject_timeout("sendMessage", times=1)
-    user.press("Start", card)
+    await rate(user, feedback)
     await harness.api.wait_until(lambda: harness.api.faults_served == 1)
+    # Committed before it was sent: the session stands at the next card.
+    assert harness.rows("SELECT phase FROM sessions") == [{"phase": "card"}]
+    flexion = t("en").content.exercise("flexion").name
     user.send("/routine")
     prompt = await user.expect("in progress")
-    assert "Hip rotations, set 1/1, right side" in prompt.plain
+    assert f"Quick round — {flexion}" in prompt.plain
     user.press("Continue", prompt)
-    user.press("Done", await user.expect("Set 1/1 · right side"))
-    await user.expect("Set 1/1 · left side")
-    assert len(harness.rows("SELECT * FROM sets")) == 1
+    card = await user.see(f"2/3 · {flexion}")
+    assert card.message_id == prompt.message_id  # the prompt became the card
+    user.press("Start", card)
+    user.press("All", await user.expect("Did you get all"))
+    await user.see("Set 1/1 · left side")
+    assert len(harness.rows("SELECT * FROM sets")) == 3
+    assert harness.rows("SELECT status FROM sessions") == [{"status": "active"}]
 
 
 async def test_blocked_user_is_marked_inactive_until_they_write(harness):
@@ -179,21 +227,27 @@ async def test_unexpected_error_is_logged_and_the_user_told(harness, monkeypatch
 async def test_timeouts_on_idempotent_calls_are_retried(harness):
     harness.rate_limiter = HipcoachRateLimiter(0, 0, backoff=0.02)
     await harness.start()
-    harness.api.inject_timeout("editMessageReplyMarkup", times=3)
+    harness.api.inject_timeout("editMessageText", times=3)
+    harness.api.inject_timeout("deleteMessages", times=1)
     harness.api.inject_timeout("answerCallbackQuery", times=2)
     user = harness.user()
     await quick_routine(user)
-    assert harness.api.faults_served == 5
+    assert harness.api.faults_served == 6
     assert len(harness.rows("SELECT * FROM sets")) == 6
-    # every stale keyboard was still stripped: only the summary keeps a button
-    assert [m for m in user.messages if m.buttons] == [user.last]
+    # every exercise's messages were still deleted when it ended (the one timed-out
+    # deleteMessages was repeated): only the summary is left
+    deletes = [r for r in harness.api.requests if r.method == "deleteMessages"]
+    assert len(deletes) == 3 + 1
+    assert [m for m in user.messages if not m.deleted] == [user.last]
+    assert "complete!" in user.last.plain
 
 
-async def test_under_load_countdown_edits_thin_out_but_transitions_arrive(harness, monkeypatch):
-    from bot.transport import timers
-
-    monkeypatch.setattr(timers, "MIN_EDIT_INTERVAL", 0.05)
-    harness.reconfigure(time_scale=0.03, rate_limit=40.0, chat_rate_limit=50.0)
+async def test_under_load_countdown_edits_thin_out_but_transitions_arrive(harness):
+    """Many Post-run stretches at once on a tight overall budget: countdown edits and
+    tidy-ups (droppable) give way, the transitions a runner must notice (urgent) all
+    arrive, each a new notifying message, and every set is stored."""
+    harness.reconfigure(time_scale=0.02)
+    harness.rate_limiter = RecordingLimiter(20.0, 50.0)
     await harness.start()
     users = [harness.user(7000 + i, f"R{i}") for i in range(8)]
     for u in users:
@@ -201,14 +255,41 @@ async def test_under_load_countdown_edits_thin_out_but_transitions_arrive(harnes
     for u in users:
         u.press("Post-run", await u.expect("Pick a routine", timeout=10))
     for u in users:
-        u.press("Start", await u.expect("90/90", timeout=10))
+        u.press("Start", await u.see("Why:", timeout=10))
     for u in users:
         await rate(u, await u.expect("How did it feel?", timeout=30), wait=30)
     for u in users:
         await u.expect("complete!", timeout=10)
-    limiter = harness.app.bot.rate_limiter
-    assert limiter.dropped > 0, "countdown edits gave way under load"
+    # Every tap answered: each session's last tidy-up has been tried (it comes before).
+    await harness.api.wait_until(
+        lambda: all(q.answered for q in harness.api.callback_queries.values())
+    )
+    limiter = harness.rate_limiter
+    calls = limiter.calls
+    dropped = [(method, mark) for method, mark, sent in calls if not sent]
+    assert limiter.dropped > 0 and len(dropped) == limiter.dropped
+    # Only countdown edits and tidy-ups give way ...
+    assert set(dropped) <= DROPPABLE_CALLS
+    countdown = [
+        sent for method, mark, sent in calls if (method, mark) == ("editMessageText", "droppable")
+    ]
+    assert countdown.count(False) > 0
+    # ... each session's messages are deleted in one call when it ends: that last tidy-up
+    # waits its turn instead of being dropped, as nothing follows it to carry the ids ...
+    deletes = [(mark, sent) for method, mark, sent in calls if method == "deleteMessages"]
+    assert deletes == [("", True)] * len(users)
+    # ... while every timer-driven transition is urgent and arrives as a notifying message.
+    urgent = [(method, sent) for method, mark, sent in calls if mark == "urgent"]
+    assert urgent == [("sendMessage", True)] * 5 * len(users)
     for u in users:
-        switches = [m for m in u.messages if "switch sides" in (m.edits or [(m.text, None)])[0][0]]
-        assert len(switches) == 2  # each side switch was announced in a message of its own
+        _menu, *moments, summary = u.messages
+        assert [first_line(m) for m in moments] == [
+            "Release ✓ — switch sides 🔄",
+            "Set 1 done ✓",
+            "Next set ▶",
+            "Release ✓ — switch sides 🔄",
+            "✓ 90/90 stretch done. How did it feel?",
+        ]
+        assert not any(m.disable_notification for m in moments)
+        assert summary.disable_notification and "complete!" in summary.plain
     assert len(harness.rows("SELECT * FROM sets")) == 8 * 4

@@ -255,7 +255,7 @@ async def test_quiet_once_done(rbot):
     await plan(user, "today 07:30")
     user.send("/routine")
     user.press("Pre-run", await user.expect("Pick a routine"))
-    await user.expect("Hip rotations")
+    await user.see(lambda m: "Hip rotations" in m.plain and "Why:" in m.plain)  # menu -> card
     assert await rbot.move_to(at(7, 0)) == 0
     [pre] = rbot.rows("SELECT status, reason FROM reminders WHERE kind = 'pre_run'")
     assert pre == {"status": "skipped", "reason": "already warmed up"}

@@ -8,6 +8,7 @@ from bot import storage
 from bot.core.content import load_catalogue
 from bot.core.dosing import plan_for
 from bot.core.engine import Cursor, Outcome, SetResult
+from bot.sandbox import BotMessage
 from bot.storage.db import open_db
 from bot.storage.sessions import Session
 from tests.flows import rate
@@ -15,19 +16,23 @@ from tests.flows import rate
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
+def is_card(message: BotMessage) -> bool:
+    return "Why:" in message.plain and "▶ Start" in message.labels
+
+
 async def test_restart_between_sets_offers_to_continue_and_finishes(harness):
     await harness.start()
     user = harness.user()
     user.send("/routine")
     user.press("Pre-run", await user.expect("Pick a routine"))
-    user.press("Skip", await user.expect("Hip rotations"))
-    user.press("Start", await user.expect("Band hip flexion"))
-    for side in ("right", "left", "right"):
-        confirm = await user.expect(
-            lambda m, s=side: f"· {s} side" in m.plain and "all 15" in m.plain
+    user.press("Skip", await user.see(lambda m: is_card(m) and "Hip rotations" in m.plain))
+    user.press("Start", await user.see(lambda m: is_card(m) and "Band hip flexion" in m.plain))
+    for set_no, side in ((1, "right"), (1, "left"), (2, "right")):
+        confirm = await user.see(
+            lambda m, s=f"Set {set_no}/2 · {side} side": s in m.plain and "all 15" in m.plain
         )
         user.press("All 15", confirm)
-    await user.expect(lambda m: "Set 2/2 · left side" in m.plain and "all 15" in m.plain)
+    await user.see(lambda m: "Set 2/2 · left side" in m.plain and "all 15" in m.plain)
     before = harness.rows("SELECT * FROM sets ORDER BY id")
     assert len(before) == 3
 
@@ -36,10 +41,10 @@ async def test_restart_between_sets_offers_to_continue_and_finishes(harness):
     prompt = await user.expect("in progress")
     assert "Band hip flexion and hold, set 2/2, left side" in prompt.plain
     user.press("Continue", prompt)
-    confirm = await user.expect("all 15")
+    confirm = await user.see("all 15")
     user.press("All 15", confirm)
-    await rate(user, await user.expect("How did it feel?"))
-    summary = await user.expect("complete!")
+    await rate(user, await user.see("How did it feel?"))
+    summary = await user.see("complete!")
     assert "Sets: 4/8" in summary.plain and "Skipped: Hip rotations" in summary.plain
     after = harness.rows("SELECT * FROM sets ORDER BY id")
     assert after[:3] == before  # nothing confirmed was lost or rewritten
@@ -53,8 +58,8 @@ async def test_restart_mid_timer_offers_the_session_back_on_start(harness):
     user = harness.user()
     user.send("/routine")
     user.press("Post-run", await user.expect("Pick a routine"))
-    user.press("Start", await user.expect("90/90"))
-    live = await user.expect("Get in position")
+    user.press("Start", await user.see(is_card))
+    live = await user.see("Get in position")
 
     harness.reconfigure(time_scale=0)
     await harness.restart()
@@ -70,8 +75,8 @@ async def test_restart_mid_timer_offers_the_session_back_on_start(harness):
     prompt = await user.expect("in progress")
     assert sum("I was restarted" in m.plain for m in user.messages) == 1
     user.press("Continue", prompt)
-    await rate(user, await user.expect("How did it feel?"))
-    summary = await user.expect("complete!")
+    await rate(user, await user.see("How did it feel?"))
+    summary = await user.see("complete!")
     assert "Sets: 4/4" in summary.plain
     assert len(harness.rows("SELECT * FROM sets")) == 4
 
@@ -81,15 +86,15 @@ async def test_start_over_closes_the_old_session(harness):
     user = harness.user()
     user.send("/routine")
     user.press("Full", await user.expect("Pick a routine"))
-    user.press("Start", await user.expect("Hip rotations"))
-    user.press("Done", await user.expect("Set 1/2 · right side"))
-    await user.expect("left side")
+    user.press("Start", await user.see(is_card))
+    user.press("Done", await user.see("Set 1/2 · right side"))
+    await user.see("left side")
     await harness.restart()
     user.send("/routine")
     user.press("Start over", await user.expect("in progress"))
     await user.expect("stopped")
     user.press("Quick", await user.expect("Pick a routine"))
-    await user.expect("Hip rotations")
+    await user.see(lambda m: is_card(m) and "Today: 1 × 10 each side" in m.plain)
     rows = harness.rows("SELECT routine, status FROM sessions ORDER BY id")
     assert rows == [
         {"routine": "full", "status": "partial"},

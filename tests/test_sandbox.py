@@ -257,6 +257,38 @@ async def test_edit_errors(bot: Bot, runner: FakeUser) -> None:
     assert runner.messages[0].deleted and runner.last is None
 
 
+async def test_delete_messages(api: FakeBotAPI, bot: Bot, runner: FakeUser) -> None:
+    """deleteMessages takes 1 to 100 ids in one call and skips those it cannot find, as
+    Telegram does; anything else is a 400 that deletes nothing."""
+    sent = [(await bot.send_message(runner.id, f"m{i}")).message_id for i in range(4)]
+    typed = runner.send("the runner's own")["message_id"]
+    assert await bot.delete_messages(runner.id, [sent[0], 999_999, sent[2], typed])
+    assert [m.deleted for m in runner.messages] == [True, False, True, False]
+    assert runner.chat is not None and runner.chat.deleted_user_messages == {typed}
+    assert runner.last is not None and runner.last.plain == "m3"
+    # Already deleted or unknown ids are skipped, not refused.
+    assert await bot.delete_messages(runner.id, [sent[0], typed, 999_999])
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("back?", runner.id, sent[0])
+    assert [r.chat_id for r in api.requests if r.method == "deleteMessages"] == [runner.id] * 2
+    # Bad input: no ids, more than 100, not integers, not a list, or not JSON.
+    with pytest.raises(BadRequest, match="1 to 100"):
+        await bot.delete_messages(runner.id, [])
+    with pytest.raises(BadRequest, match="1 to 100"):
+        await bot.delete_messages(runner.id, [sent[1], *range(10_000, 10_100)])
+    for ids in ('[1, "2"]', "[true]", "[1.5]", '{"id": 1}', "7", "[1,"):
+        status, body = await api.handle(
+            api.token, "deleteMessages", {"chat_id": runner.id, "message_ids": ids}
+        )
+        assert status == 400 and json.loads(body)["description"].startswith("Bad Request"), ids
+    status, _ = await api.handle(api.token, "deleteMessages", {"chat_id": runner.id})
+    assert status == 400
+    assert [m.deleted for m in runner.messages] == [True, False, True, False]
+    # Exactly 100 is fine (the last two bot messages among unknown ids).
+    assert await bot.delete_messages(runner.id, [sent[1], sent[3], *range(10_000, 10_098)])
+    assert all(m.deleted for m in runner.messages) and runner.last is None
+
+
 async def test_blocked_user_is_forbidden(api: FakeBotAPI, bot: Bot, runner: FakeUser) -> None:
     sent = await bot.send_message(runner.id, "hi")
     api.block(runner.id)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot import views
-from bot.core.engine import Cursor, Outcome, SetResult, Walkthrough
+from bot.core.engine import Cursor, Walkthrough
 from bot.core.planning import Rule
 from tests.i18n import t, translators
 
@@ -39,10 +39,10 @@ def all_views(tr):
                         yield views.session.session_view(
                             tr, r, BIG_ID, BIG_REV, cursor, NOW, note=note, picker=picker
                         )
-                for outcome in OUTCOMES:
-                    closed = views.session.closed_view(tr, r, cursor, outcome)
-                    if closed is not None:
-                        yield closed
+                # The live tracker with the exercise's sets so far ("Done: 10 · 7").
+                yield views.session.session_view(
+                    tr, r, BIG_ID, BIG_REV, cursor, NOW, done=DONE[step.exercise.dose.kind]
+                )
         for interrupted in (True, False):
             yield views.session.continue_prompt(
                 tr, r, BIG_ID, BIG_REV, Cursor(3, "confirm"), interrupted=interrupted
@@ -51,15 +51,13 @@ def all_views(tr):
         yield views.session.summary(tr, summary_of(status=status), note)
 
 
-OUTCOMES = [
-    Outcome(Cursor(0, "done"), sets=(SetResult("rotations", "right", 1, 10, 7),)),
-    Outcome(Cursor(0, "done"), sets=(SetResult("x", "left", 1, None, None, 30, 30),)),
-    Outcome(Cursor(0, "done"), sets=(SetResult("x", "left", 1, None, None, 30, 12),)),
-    Outcome(Cursor(0, "done"), note="paced_done"),
-    Outcome(Cursor(0, "done"), note="set_skipped"),
-    Outcome(Cursor(0, "done"), note="pain"),
-    Outcome(Cursor(0, "done"), finished="partial"),
-]
+# A few sets' results per kind of dose, as the live tracker lists them; the longest case
+# too (ten sets of two sides at three-digit reps) so the "Done" line is measured.
+DONE: dict[str, tuple[views.session.Result, ...]] = {
+    "reps": ((10, None), (7, None), (0, None)),
+    "paced": tuple((999, None) for _ in range(20)),
+    "hold": ((None, 30), (None, 12)),
+}
 
 
 def summary_of(**changes):
@@ -203,3 +201,42 @@ def test_countdown_shows_content_seconds_not_scaled_ones():
     cursor = r.enter(1, NOW)  # 5 s get-ready at scale 0.1 = 0.5 s of real time
     text = views.session.session_view(EN, r, 1, 1, cursor, NOW).text
     assert "starting in 5 s" in text
+
+
+def test_the_live_tracker_lists_the_sets_done_and_pings_under_a_running_timer():
+    """The exercise's message is edited in place, so it carries what was done so far; under
+    a running get-ready, hold, paced set or rest it says the bot will ping, so the runner may
+    look away."""
+    assert views.session.done_text(EN, ()) == ""
+    assert views.session.done_text(EN, DONE["reps"]) == "<i>Done: 10 · 7 · 0</i>"
+    assert views.session.done_text(EN, DONE["hold"]) == "<i>Done: 30 s · 12 s</i>"
+    r = Walkthrough(CAT, "full")
+    later = NOW + timedelta(seconds=20)
+    ping = "🔔 I'll ping you when it's over."
+    pinged = {}
+    phases = {
+        "reps": ("confirm",),
+        "paced": ("ready", "work", "confirm"),
+        "hold": ("ready", "work"),
+    }
+    for step in r.steps:
+        kind = step.exercise.dose.kind
+        if step.kind not in ("set", "rest"):
+            continue
+        running = ("rest",) if step.kind == "rest" else phases[kind]
+        pausable = step.kind == "rest" or kind != "reps"  # a reps set runs no timer
+        for phase in (*running, "paused") if pausable else running:
+            paused = ("rest" if step.kind == "rest" else "work") if phase == "paused" else None
+            cursor = Cursor(step.index, phase, ends_at=later, paused_phase=paused, remaining=5)
+            view = views.session.session_view(EN, r, 1, 1, cursor, NOW, done=((10, None),))
+            assert view.text.endswith("<i>Done: 10</i>"), view.text
+            pinged[kind, phase] = ping in view.text
+    assert {key for key, yes in pinged.items() if yes} == {
+        ("reps", "rest"),
+        ("paced", "ready"),
+        ("hold", "ready"),
+        ("paced", "work"),
+        ("paced", "rest"),
+        ("hold", "work"),
+        ("hold", "rest"),
+    }

@@ -23,7 +23,11 @@ Playground commands
   :at 07:00             move the clock on to the next 07:00 in your time zone
   :now                  show the playground clock
   :help                 this list
-  :quit                 leave (Ctrl-D and Ctrl-C too); everything is saved"""
+  :quit                 leave (Ctrl-D and Ctrl-C too); everything is saved
+In the chat
+  (edited)              the bot changed a message in place (a session's live one)
+  (silent)              sent without a notification; one that would buzz a phone
+                        rings the terminal bell when it arrives while you wait"""
 
 _PRESS = re.compile(r"^(?:(?P<message>\d+)\.)?(?P<button>\d+)$")
 _DURATION = re.compile(r"(\d+)\s*([smhd])")

@@ -124,6 +124,18 @@ class Change:
     alert: bool = False
     only_buttons_removed: bool = False  # an old message lost its buttons: not worth a reprint
     saved_to: str | None = None
+    # "deleted": every message found gone in one look, oldest first (`message` is the first).
+    # A finished exercise's messages go in one deleteMessages call: one line, not one each.
+    deleted_ids: tuple[int, ...] = ()
+
+    @property
+    def notifies(self) -> bool:
+        """A new message not sent silently: on a phone it would buzz (edits never do)."""
+        return (
+            self.kind == "new"
+            and self.message is not None
+            and not self.message.disable_notification
+        )
 
 
 @dataclass
@@ -333,6 +345,8 @@ class Playground:
             self._toasts_seen.add(query.query_id)
             if query.text:
                 out.append(Change("toast", text=query.text, alert=query.show_alert))
+        gone: list[BotMessage] = []
+        gone_at = 0
         for message in self.user.messages:
             now = _snapshot(message)
             before = self._seen.get(message.message_id)
@@ -341,10 +355,14 @@ class Playground:
                 out.append(Change("new", message, saved_to=self._save_file(message)))
             elif before != now:
                 if now[2] and not before[2]:
-                    out.append(Change("deleted", message))
+                    gone_at = gone_at if gone else len(out)
+                    gone.append(message)
                     continue
                 stripped = before[0] == now[0] and not flat_buttons(message)
                 out.append(Change("edited", message, only_buttons_removed=stripped))
+        if gone:
+            ids = tuple(m.message_id for m in gone)
+            out.insert(gone_at, Change("deleted", gone[0], deleted_ids=ids))
         return out
 
     def _save_file(self, message: BotMessage) -> str | None:

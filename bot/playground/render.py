@@ -120,6 +120,8 @@ def message_lines(
         head += " (deleted)"
     elif edited:
         head += " (edited)"
+    elif message.disable_notification:
+        head += " (silent)"  # sent without a notification: a phone would not buzz
     lines = [f"{HEADER}{head}{RESET}" if ansi else head]
     body = styled_text(message.text, message.parse_mode, ansi=ansi)
     if body:
@@ -127,6 +129,21 @@ def message_lines(
     if not message.deleted:
         lines += button_lines(message)
     return lines
+
+
+def id_list(ids: tuple[int, ...]) -> str:
+    """`#3–#6, #9`: message ids, runs of three or more consecutive ones as a range."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts = [
+        f"#{run[0]}–#{run[-1]}" if len(run) >= 3 else ", ".join(f"#{i}" for i in run)
+        for run in runs
+    ]
+    return ", ".join(parts)
 
 
 def note_line(text: str, *, ansi: bool) -> str:
@@ -162,6 +179,8 @@ def change_lines(change: Change, *, ansi: bool, in_place: bool = False) -> list[
     message = change.message
     assert message is not None
     if change.kind == "deleted":
-        return [note_line(f"(the bot deleted message #{message.message_id})", ansi=ansi)]
+        ids = change.deleted_ids or (message.message_id,)
+        noun = "message" if len(ids) == 1 else "messages"
+        return [note_line(f"(the bot deleted {noun} {id_list(ids)})", ansi=ansi)]
     edited = change.kind == "edited" and not in_place
     return message_lines(message, ansi=ansi, edited=edited, saved_to=change.saved_to)

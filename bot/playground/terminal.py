@@ -2,7 +2,10 @@
 
 Lines are read on a daemon thread (with readline editing and history when available) so the
 event loop keeps serving the bot; everything printed comes from the loop, around the prompt.
-A live countdown that is the last thing on screen is redrawn in place with ANSI cursor moves.
+A live message (a guided session's tracker) that is the last thing on screen is redrawn in
+place with ANSI cursor moves; an edit further up is printed again, once, in its new state.
+A message that would buzz a phone rings the terminal bell when it arrives unasked for (a hold
+or a rest ending while the person waits at the prompt).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bot.playground.core import Change, Playground, shown_path
 from bot.playground.render import change_lines, note_line, screen_rows
 
 PROMPT = "> "
+BELL = "\a"
 
 try:  # line editing and history for input(); absent on some platforms
     import readline
@@ -109,8 +113,14 @@ class Screen:
         self.tail = None
 
     def show(self, changes: list[Change]) -> None:
+        # Waiting at the prompt, the person asked for nothing: a notifying message is a
+        # moment to notice (a hold or rest is over, a reminder), as a phone would buzz.
+        unasked = self.reader.prompting
         for change in changes:
             self._show(change)
+        if self.ansi and unasked and any(change.notifies for change in changes):
+            self.out.write(BELL)
+            self.out.flush()
 
     def _show(self, change: Change) -> None:
         message = change.message

@@ -51,6 +51,7 @@ _METHODS = (
     "editMessageCaption",
     "editMessageReplyMarkup",
     "deleteMessage",
+    "deleteMessages",
     "answerCallbackQuery",
     "sendChatAction",
     "sendPhoto",

@@ -238,6 +238,22 @@ class FakeUser:
         await self._wait(check, timeout, f"a new bot message matching {match!r}")
         return found[0]
 
+    async def see(self, match: Matcher, *, timeout: float = 5.0) -> BotMessage:
+        """Wait until the newest visible bot message matches ``match``: a new message or an
+        edit of one (a guided session edits its live message in place). Later expects look
+        only at messages sent after it."""
+        predicate = match if callable(match) else (lambda m: match in m.plain)
+
+        def check() -> bool:
+            last = self.last
+            return last is not None and predicate(last)
+
+        await self._wait(check, timeout, f"the newest bot message to match {match!r}")
+        self._cursor = len(self.messages)
+        last = self.last
+        assert last is not None
+        return last
+
     async def wait_until(self, condition: Callable[[], bool], *, timeout: float = 5.0) -> None:
         """Wait until ``condition()`` holds, re-checking after every change in the fake."""
         await self._wait(condition, timeout, f"condition {condition!r}")

@@ -365,6 +365,22 @@ class BotApiMethods:
             return True
         raise bad_request("message to delete not found")
 
+    def _m_deleteMessages(self, p: Params, files: Files) -> Any:
+        """1 to 100 ids at once; ids that cannot be found are skipped, as Telegram does."""
+        chat = self._target_chat(p, writing=False)
+        ids = param_json(p, "message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise bad_request("message_ids must hold 1 to 100 message identifiers")
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise bad_request("message_ids must be integers")
+        for message_id in ids:
+            message = chat.bot_messages.get(message_id)
+            if message is not None:
+                message.deleted = True
+            elif message_id in chat.user_messages:
+                chat.deleted_user_messages.add(message_id)
+        return True
+
     def _m_answerCallbackQuery(self, p: Params, files: Files) -> Any:
         query = self.callback_queries.get(param_str(p, "callback_query_id") or "")
         if query is None or query.answered:

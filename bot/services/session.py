@@ -3,6 +3,12 @@
 Handlers and timer jobs call these functions; each one loads the session, asks the pure
 engine what happens next, commits that (cursor and any sets) and only then talks to the
 runner. The stored `rev` makes stale buttons and late timers harmless.
+
+A calm chat: a new, notifying message only when a timer ends something the runner must
+notice (a hold, a rest, a paced set) or an exercise starts; whatever a tap causes is an edit
+of the message tapped, and countdowns are a few droppable edits. Each exercise's messages
+are its `trail`, deleted in one call when the exercise is over, so a finished routine
+leaves its summary in the chat.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from bot.views.i18n import Translator
 
 log = logging.getLogger(__name__)
 
-# Transitions that keep the same live message (edited silently) instead of a new one.
-IN_PLACE = {"paused", "resumed", "go", "asked"}
+# Timer-driven transitions the runner must notice now: a new, notifying message. The same
+# notes caused by a tap (Skip) are edits of the message tapped.
+NOTIFY = frozenset({"set_done", "rest_over", "paced_done"})
 # A check-in after a session is taken this long after it ends.
 CHECKIN_AFTER_HOURS = 12
 # The short answer a button press gets (Telegram's toast), by what the press did.
@@ -49,6 +56,8 @@ ANSWERS: dict[str, Msg] = {
     "pain_paused": N_("Noted. Take care."),
 }
 NOT_YOURS = N_("That isn't your session.")
+# A button of a step the session has moved past (an older message, or a double tap).
+STEP_OVER = N_("That step is over.")
 OVER = N_("That session is over.")
 NO_SUCH_ROUTINE = N_("That routine no longer exists.")
 IN_PROGRESS = N_("You have a routine in progress.")
@@ -95,14 +104,15 @@ async def choose(
     svc: Services, bot: Bot, user_id: int, chat_id: int, message_id: int | None, data: str
 ) -> str:
     """A routine tapped in the menu (`m:<routine>`, or `m:<routine>:<minutes>` from a
-    fitted preview); returns the callback answer."""
-    if message_id is not None:
-        await messaging.strip_buttons(bot, chat_id, message_id)
+    fitted preview): the menu turns into the first exercise's card. Returns the callback
+    answer."""
     choice = callbacks.parse_routine_choice(data)
     if choice is None:
+        if message_id is not None:
+            await messaging.strip_buttons(bot, chat_id, message_id)
         return svc.t(user_id).msg(OLD_BUTTON)
     routine_id, minutes = choice
-    return await begin(svc, bot, user_id, chat_id, routine_id, minutes)
+    return await begin(svc, bot, user_id, chat_id, routine_id, minutes, into=message_id)
 
 
 async def offer_fitted(svc: Services, bot: Bot, user_id: int, chat_id: int, minutes: int) -> None:
@@ -134,19 +144,24 @@ async def begin(
     minutes: int | None = None,
     *,
     left: timedelta | None = None,
+    into: int | None = None,
 ) -> str:
     """Start a routine at the runner's own doses, trimmed to `minutes` if given, or to the
     time `left` (before a run) when it is shorter than the routine (unless one is active:
-    then offer to continue it)."""
+    then offer to continue it). `into`: the menu message tapped, which becomes the first
+    card (else it is sent)."""
     t = svc.t(user_id)
     if routine_id not in svc.catalogue.routines:
+        await _strip(bot, chat_id, into)
         return t.msg(NO_SUCH_ROUTINE)
     active = storage.sessions.active_session(svc.db, user_id)
     if active is not None:
+        await _strip(bot, chat_id, into)
         await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
         return t.msg(IN_PROGRESS)
     plan = coach.plan_session(svc, user_id, routine_id, minutes)
     if plan is None:
+        await _strip(bot, chat_id, into)
         await messaging.send(bot, svc.db, chat_id, _all_paused(svc, t, routine_id))
         return ""
     seconds = left.total_seconds() if left is not None else 0
@@ -158,8 +173,13 @@ async def begin(
         svc.db, user_id, chat_id, plan, walkthrough.start(now), now
     )
     log.info("user %s started session %s (%s)", user_id, session.id, routine_id)
-    await _show(svc, bot, session, t, note=None)
+    await _show(svc, bot, session, t, note=None, into=into)
     return ""
+
+
+async def _strip(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    if message_id is not None:
+        await messaging.strip_buttons(bot, chat_id, message_id)
 
 
 # --- moving a session on ---------------------------------------------------------------
@@ -189,7 +209,7 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
             await messaging.strip_buttons(bot, session.chat_id, message_id)
         return t.msg(OVER)
     if parsed.rev != session.rev:
-        return t.msg(OUT_OF_DATE)
+        return t.msg(STEP_OVER)  # a free answer: the old message is left as it is
     walkthrough = walk(svc, session, t.lang)
     now = svc.clock.now()
     if parsed.action in ("fewer", "back") and session.cursor.phase == "confirm" and message_id:
@@ -207,9 +227,9 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
         return t.msg(HOW_MANY) if parsed.action == "fewer" else ""
     outcome = walkthrough.press(session.cursor, parsed.action, parsed.arg, now)
     if isinstance(outcome, Invalid):
-        return t.msg(OUT_OF_DATE)
+        return t.msg(STEP_OVER)
     if not await advance(svc, bot, session, outcome, t, pressed=message_id):
-        return t.msg(OUT_OF_DATE)
+        return t.msg(STEP_OVER)
     answer = ANSWERS.get(outcome.note or "")
     return t.msg(answer) if answer is not None else ""
 
@@ -247,81 +267,124 @@ async def advance(
             session.id,
             ", ".join(f"{s.exercise}/{s.side}/{s.set_no}" for s in outcome.sets),
         )
-    in_place = outcome.note in IN_PLACE and updated.status == "active"
-    old = {m for m in (session.live_message_id, pressed) if m is not None}
-    if in_place and session.live_message_id is not None:
-        old.discard(session.live_message_id)
-    closed = views.session.closed_view(t, walk(svc, session, t.lang), session.cursor, outcome)
-    # Closing the old message is tidying up: under load it gives way to the next step.
-    for message_id in old:
-        if closed is not None and message_id == session.live_message_id:
-            await messaging.edit(bot, session.chat_id, message_id, closed, droppable=True)
-        else:
-            await messaging.strip_buttons(bot, session.chat_id, message_id, droppable=True)
     if updated.status != "active":
         svc.timers.cancel(session.chat_id)
-        storage.sessions.set_live_message(svc.db, session.id, None)
         await send_summary(svc, bot, updated, t, note=outcome.note)
+        await _tidy(svc, bot, updated)
         log.info("session %s ended: %s", session.id, updated.status)
         return True
-    if in_place and session.live_message_id is not None:
-        updated = replace(updated, live_message_id=session.live_message_id)
-        await _refresh(svc, bot, updated, t)
-        _schedule(svc, updated)
-        return True
-    await _show(svc, bot, updated, t, note=outcome.note)
+    by_timer = pressed is None
+    new_exercise = updated.cursor.phase == "card" and updated.cursor.step != session.cursor.step
+    if new_exercise:
+        await _show(svc, bot, updated, t, note=outcome.note, urgent=by_timer)
+        await _tidy(svc, bot, updated, keep=_live(svc, updated))
+    elif by_timer and outcome.note in NOTIFY:
+        await _show(svc, bot, updated, t, note=outcome.note, urgent=True)
+    else:
+        target = pressed if pressed is not None else session.live_message_id
+        if target is not None and target != session.live_message_id:
+            storage.sessions.set_live_message(svc.db, session.id, target)
+        updated = replace(updated, live_message_id=target)
+        # A get-ready ending is a countdown edit: the first thing dropped under load.
+        shown = await _refresh(svc, bot, updated, t, note=outcome.note, tick=by_timer)
+        if not shown and not by_timer:
+            await _show(svc, bot, updated, t, note=outcome.note)
+    # Armed once the step is shown, so one session's messages never overtake each other;
+    # the delay counts from the committed `ends_at`, so a slow send does not push it back.
+    _schedule(svc, updated)
     return True
 
 
-async def _show(svc: Services, bot: Bot, session: Session, t: Translator, note: str | None) -> None:
-    """Send the session's current step as a new (notifying) message and arm its timer."""
-    view = views.session.session_view(
+def _live(svc: Services, session: Session) -> int | None:
+    fresh = storage.sessions.get_session(svc.db, session.id)
+    return fresh.live_message_id if fresh is not None else None
+
+
+async def _show(
+    svc: Services,
+    bot: Bot,
+    session: Session,
+    t: Translator,
+    note: str | None,
+    *,
+    urgent: bool = False,
+    into: int | None = None,
+) -> None:
+    """Show the session's current step as a new, notifying message (or in `into`, the
+    message tapped), which becomes the live one."""
+    view = _view(svc, session, t, note)
+    # Until the new message exists, countdown marks have nothing to redraw.
+    storage.sessions.set_live_message(svc.db, session.id, None)
+    message_id = None
+    if into is not None and await messaging.edit(bot, session.chat_id, into, view):
+        message_id = into
+    else:
+        message_id = await messaging.send(bot, svc.db, session.chat_id, view, urgent=urgent)
+    storage.sessions.set_live_message(svc.db, session.id, message_id)
+
+
+def _view(svc: Services, session: Session, t: Translator, note: str | None = None) -> View:
+    walkthrough = walk(svc, session, t.lang)
+    step = walkthrough.step(session.cursor)
+    done: tuple[views.session.Result, ...] = ()
+    if step is not None and step.kind != "card":
+        done = tuple(
+            (row["actual_reps"], row["actual_seconds"])
+            for row in storage.sessions.session_sets(svc.db, session.id)
+            if row["exercise"] == step.exercise.id
+        )
+    return views.session.session_view(
         t,
-        walk(svc, session, t.lang),
+        walkthrough,
         session.id,
         session.rev,
         session.cursor,
         svc.clock.now(),
         note=note,
         tight_before=session.tight_before,
+        done=done,
     )
-    message_id = await messaging.send(bot, svc.db, session.chat_id, view)
-    storage.sessions.set_live_message(svc.db, session.id, message_id)
-    if message_id is not None:
-        session = replace(session, live_message_id=message_id)
-    _schedule(svc, session)
 
 
 async def _refresh(
-    svc: Services, bot: Bot, session: Session, t: Translator, *, tick: bool = False
-) -> None:
-    """Redraw the live message in place: a silent edit. Countdown ticks may be dropped."""
+    svc: Services,
+    bot: Bot,
+    session: Session,
+    t: Translator,
+    *,
+    note: str | None = None,
+    tick: bool = False,
+) -> bool:
+    """Redraw the live message in place: a silent edit. Countdown marks may be dropped."""
     if session.live_message_id is None:
-        return
-    view = views.session.session_view(
-        t,
-        walk(svc, session, t.lang),
-        session.id,
-        session.rev,
-        session.cursor,
-        svc.clock.now(),
-        tight_before=session.tight_before,
-    )
-    await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
+        return False
+    view = _view(svc, session, t, note)
+    return await messaging.edit(bot, session.chat_id, session.live_message_id, view, droppable=tick)
+
+
+async def _tidy(svc: Services, bot: Bot, session: Session, keep: int | None = None) -> None:
+    """An exercise is over: delete its messages in one call (all but `keep`). Between
+    exercises this gives way under load, and what is left goes with the next exercise's;
+    the session's last one (nothing follows it) waits its turn instead."""
+    old = storage.sessions.take_trail(svc.db, session.id, keep)
+    final = not session.active
+    if old and not await messaging.delete_many(bot, session.chat_id, old, droppable=not final):
+        storage.sessions.give_back_trail(svc.db, session.id, old)
 
 
 def _schedule(svc: Services, session: Session) -> None:
+    """Arm the chat's timer for the next countdown mark or the end of the running phase."""
     cursor = session.cursor
     if not cursor.running or cursor.ends_at is None:
         svc.timers.cancel(session.chat_id)
         return
     remaining = max(0.0, (cursor.ends_at - svc.clock.now()).total_seconds())
-    step_real = timers.COUNTDOWN_STEP * svc.config.time_scale
+    scale = svc.config.time_scale
     step = walk(svc, session).step(cursor)
-    if step is not None and cursor.phase == "work" and step.exercise.dose.kind == "paced":
-        dose = step.exercise.dose
-        step_real = ((dose.hold_seconds or 0) + dose.lower_seconds) * svc.config.time_scale
-    delay = timers.next_wake(remaining, step_real)
+    delay = remaining
+    if step is not None and scale > 0:
+        total = walk(svc, session).content_seconds(step, cursor.phase)
+        delay = timers.next_wake(remaining / scale, total, scale)
     svc.timers.arm(on_timer, session.chat_id, delay, session.id, session.rev)
 
 
@@ -355,17 +418,15 @@ async def resume_choice(
     if not isinstance(session, Session):
         return t.msg(session)
     assert parsed is not None
-    if message_id is not None:
-        await messaging.strip_buttons(bot, session.chat_id, message_id)
-    if not session.active:
-        return t.msg(OVER)
-    if parsed.rev != session.rev:
-        return t.msg(OUT_OF_DATE)
+    if not session.active or parsed.rev != session.rev:
+        await _strip(bot, session.chat_id, message_id)
+        return t.msg(OVER if not session.active else OUT_OF_DATE)
     now = svc.clock.now()
-    if parsed.action == "go":
+    if parsed.action == "go":  # the prompt becomes the live message
         outcome = Outcome(walk(svc, session).restart_phase(session.cursor, now), note="continued")
-        await advance(svc, bot, session, outcome, t)
+        await advance(svc, bot, session, outcome, t, pressed=message_id)
         return t.msg(LETS_GO)
+    await _strip(bot, session.chat_id, message_id)
     await end(svc, bot, session, t)
     if parsed.action == "new":
         await messaging.send(bot, svc.db, session.chat_id, _menu(svc, user_id, None, t))
@@ -381,10 +442,8 @@ async def end(
     if ended is None:
         return False
     svc.timers.cancel(session.chat_id)
-    if session.live_message_id is not None:
-        await messaging.strip_buttons(bot, session.chat_id, session.live_message_id)
-    storage.sessions.set_live_message(svc.db, session.id, None)
     await send_summary(svc, bot, ended, t, note=note)
+    await _tidy(svc, bot, ended)
     log.info("session %s ended: %s%s", session.id, ended.status, f" ({note})" if note else "")
     return True
 
@@ -416,10 +475,19 @@ def build_summary(svc: Services, session: Session, t: Translator) -> views.sessi
     now = svc.clock.now()
     ended = session.ended_at or now
     tz = storage.users.user_tz(svc.db, session.user_id)
+    sets = storage.sessions.session_sets(svc.db, session.id)
+    exercises = [
+        views.session.ExerciseResult(
+            names.get(exercise, exercise),
+            [(r["actual_reps"], r["actual_seconds"]) for r in sets if r["exercise"] == exercise],
+            feedback.get(exercise),
+        )
+        for exercise in walkthrough.order
+    ]
     return views.session.Summary(
         routine_name=walkthrough.routine.name,
         status=session.status,
-        sets_done=len(storage.sessions.session_sets(svc.db, session.id)),
+        sets_done=len(sets),
         sets_planned=len(walkthrough.set_steps()),
         minutes=(ended - session.started_at).total_seconds() / 60,
         skipped=skipped,
@@ -431,14 +499,16 @@ def build_summary(svc: Services, session: Session, t: Translator) -> views.sessi
         session_id=session.id,
         tight_before=session.tight_before,
         tight_after=session.tight_after,
+        exercises=exercises,
     )
 
 
 async def send_summary(
     svc: Services, bot: Bot, session: Session, t: Translator, note: str | None = None
 ) -> None:
+    """The summary: a silent message (the runner has just tapped, or has gone quiet)."""
     view = views.session.summary(t, build_summary(svc, session, t), note)
-    await messaging.send(bot, svc.db, session.chat_id, view)
+    await messaging.send(bot, svc.db, session.chat_id, view, notify=False)
 
 
 # --- after a restart, and idle sessions ------------------------------------------------

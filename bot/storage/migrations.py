@@ -370,3 +370,15 @@ def calendar_sources(db: Database) -> None:
         ALTER TABLE calendar_imports ADD COLUMN zone TEXT;  -- the calendar's own zone
         """,
     )
+
+
+@MIGRATIONS(name="0009_session_trail")
+def session_trail(db: Database) -> None:
+    """The messages the current exercise has left in the chat, so they can be deleted in one
+    call when it ends (and after a restart)."""
+    _run(
+        db,
+        """
+        ALTER TABLE sessions ADD COLUMN trail TEXT NOT NULL DEFAULT '[]';  -- JSON message ids
+        """,
+    )

@@ -8,6 +8,7 @@ everything the step produced in one transaction, before the bot tells the runner
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -46,6 +47,8 @@ class Session:
     plan: SessionPlan | None = None
     tight_before: int | None = None
     tight_after: int | None = None
+    # The current exercise's messages in the chat (the live one included), oldest first.
+    trail: tuple[int, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -82,6 +85,7 @@ def _session(row: dict[str, Any]) -> Session:
         plan=_plan(row["plan"]) if row.get("plan") else None,
         tight_before=row.get("tight_before"),
         tight_after=row.get("tight_after"),
+        trail=tuple(json.loads(row.get("trail") or "[]")),
     )
 
 
@@ -270,9 +274,46 @@ def end_session(db: Database, session: Session, now: datetime) -> Session | None
     )
 
 
+# At most this many messages are remembered (one deleteMessages call takes up to 100).
+TRAIL_MAX = 100
+
+
 def set_live_message(db: Database, session_id: int, message_id: int | None) -> None:
-    """Remember which message carries the session's live buttons (not a cursor change)."""
-    db.execute("UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id])
+    """Remember which message carries the session's live buttons (not a cursor change), and
+    add it to the current exercise's trail."""
+    with db.atomic():
+        db.execute("UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id])
+        if message_id is not None:
+            rows = db.execute("SELECT trail FROM sessions WHERE id = ?", [session_id]).fetchall()
+            trail = json.loads(rows[0][0]) if rows else []
+            if message_id not in trail:
+                trail = [*trail, message_id][-TRAIL_MAX:]
+                db.execute(
+                    "UPDATE sessions SET trail = ? WHERE id = ?", [json.dumps(trail), session_id]
+                )
+
+
+def take_trail(db: Database, session_id: int, keep: int | None = None) -> list[int]:
+    """The exercise is over: its messages to delete (all but `keep`), and a new trail that
+    holds only `keep`."""
+    with db.atomic():
+        rows = db.execute("SELECT trail FROM sessions WHERE id = ?", [session_id]).fetchall()
+        trail = [m for m in (json.loads(rows[0][0]) if rows else []) if m != keep]
+        new = [keep] if keep is not None else []
+        db.execute("UPDATE sessions SET trail = ? WHERE id = ?", [json.dumps(new), session_id])
+    return trail
+
+
+def give_back_trail(db: Database, session_id: int, message_ids: list[int]) -> None:
+    """Deleting them did not happen (no spare capacity): they go with the next exercise's."""
+    with db.atomic():
+        rows = db.execute("SELECT trail FROM sessions WHERE id = ?", [session_id]).fetchall()
+        trail = json.loads(rows[0][0]) if rows else []
+        merged = [m for m in message_ids if m not in trail] + trail
+        db.execute(
+            "UPDATE sessions SET trail = ? WHERE id = ?",
+            [json.dumps(merged[-TRAIL_MAX:]), session_id],
+        )
 
 
 def session_sets(db: Database, session_id: int) -> list[dict[str, Any]]:

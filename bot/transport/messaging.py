@@ -13,20 +13,24 @@ from typing import Any
 from sqlite_utils import Database
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.storage.users import set_active
-from bot.transport.ratelimit import DROPPABLE, Throttled
+from bot.transport.ratelimit import DROPPABLE, URGENT, Throttled
 from bot.views.base import View
 
 log = logging.getLogger(__name__)
 
 
 async def send(
-    bot: Bot, db: Database, chat_id: int, view: View, *, notify: bool = True
+    bot: Bot, db: Database, chat_id: int, view: View, *, notify: bool = True, urgent: bool = False
 ) -> int | None:
-    """Send a new message; returns its id, or None if Telegram refused."""
+    """Send a new message; returns its id, or None if Telegram refused.
+
+    `urgent`: a timer-driven moment the runner must notice now; it goes first when the bot
+    is short of capacity.
+    """
     try:
         message = await bot.send_message(
             chat_id,
@@ -34,6 +38,7 @@ async def send(
             parse_mode=ParseMode.HTML,
             reply_markup=view.markup(),
             disable_notification=not notify,
+            **_limit_args(bot, urgent=urgent),
         )
     except Forbidden:
         log.info("chat %s blocked the bot; marking inactive", chat_id)
@@ -59,7 +64,7 @@ async def edit(
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=view.inline_markup(),
-            **_droppable(bot, droppable),
+            **_limit_args(bot, droppable=droppable),
         )
     except Throttled:
         return False
@@ -88,10 +93,14 @@ async def edit_buttons(bot: Bot, chat_id: int, message_id: int, view: View) -> b
     return True
 
 
-def _droppable(bot: Bot, droppable: bool) -> dict[str, Any]:
+def _limit_args(bot: Bot, *, droppable: bool = False, urgent: bool = False) -> dict[str, Any]:
     """rate_limit_args only exist on bots with a rate limiter (ExtBot with one set)."""
-    if droppable and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+    if not (isinstance(bot, ExtBot) and bot.rate_limiter is not None):
+        return {}
+    if droppable:
         return {"rate_limit_args": DROPPABLE}
+    if urgent:
+        return {"rate_limit_args": URGENT}
     return {}
 
 
@@ -107,10 +116,32 @@ async def strip_buttons(
             chat_id=chat_id,
             message_id=message_id,
             reply_markup=None,
-            **_droppable(bot, droppable),
+            **_limit_args(bot, droppable=droppable),
         )
     except Throttled:
         log.debug("left the buttons of %s/%s: no spare capacity", chat_id, message_id)
     except TelegramError as exc:
         # Already without buttons, deleted, or too old: nothing to undo.
         log.debug("could not strip buttons of %s/%s: %s", chat_id, message_id, exc)
+
+
+async def delete_many(
+    bot: Bot, chat_id: int, message_ids: list[int], *, droppable: bool = True
+) -> bool:
+    """Delete up to 100 messages in one call (tidying up a finished exercise).
+
+    False when it was skipped for want of capacity, so the caller can try again later;
+    True once done, or when Telegram refused (already gone, or too old to delete).
+    """
+    if not message_ids:
+        return True
+    try:
+        await bot.delete_messages(
+            chat_id, message_ids[:100], **_limit_args(bot, droppable=droppable)
+        )
+    except (Throttled, RetryAfter):
+        log.debug("left %s message(s) in %s: no spare capacity", len(message_ids), chat_id)
+        return False
+    except TelegramError as exc:
+        log.debug("could not delete messages in %s: %s", chat_id, exc)
+    return True

@@ -5,7 +5,13 @@ This limiter paces every chat (about one message a second, with a small burst) a
 as a whole (about 30 a second), retries 429s after `retry_after`, and retries network errors
 and 5xx answers with backoff. Countdown edits are marked droppable: they go through only
 while there is spare capacity, so when many sessions run at once the live countdowns thin
-out first and transitions and reminders keep their pace.
+out first and transitions and reminders keep their pace. Timer-driven session messages (a
+hold ends, a rest ends) are marked urgent: when the bot's budget is short they go before
+everything else, since a late "release" is worse than a late answer to a tap.
+
+Each chat also has a sustained budget (Telegram's ~20 messages a minute per chat, sends and
+edits alike): every call counts against it, and droppable edits go only while the chat is
+well under it.
 
 "Short of capacity" means the bot's overall budget, never one chat's: a runner who floods
 their own chat waits on their own budget, and nobody else's countdown notices.
@@ -16,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -35,6 +42,7 @@ IDEMPOTENT = frozenset(
         "editMessageReplyMarkup",
         "editMessageCaption",
         "deleteMessage",
+        "deleteMessages",
         "answerCallbackQuery",
         "setMyCommands",
         "deleteMyCommands",
@@ -46,6 +54,11 @@ IDEMPOTENT = frozenset(
     }
 )
 DROPPABLE = {"droppable": True}
+URGENT = {"urgent": True}
+# Telegram's sustained limit in one chat, per minute at one message a second: sends and
+# edits alike. Droppable edits go only while a chat's last minute is under 3/4 of it.
+CHAT_PER_MINUTE = 20
+DROPPABLE_SHARE = 0.75
 # The longest a droppable request may wait for the bot's overall budget.
 DROPPABLE_WAIT = 0.25
 
@@ -79,6 +92,7 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         group_per_minute: float = 20.0,
         max_retries: int = 4,
         backoff: float = 0.5,
+        chat_per_minute: int = CHAT_PER_MINUTE,
     ) -> None:
         # Telegram counts calls in any one-second window. A leaky bucket of size B draining
         # at R lets B + R through in a second, so both are sized to stay under the limit
@@ -94,6 +108,14 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self.max_retries = max_retries
         self.backoff = backoff
         self._chats: dict[int | str, AsyncLimiter] = {}
+        # Each chat's recent calls (monotonic times) over its sustained window: a minute at
+        # one message a second, shorter in proportion when chat_per_second is higher.
+        self._recent: dict[int | str, deque[float]] = {}
+        self._window = 60.0 / chat_per_second if chat_per_second > 0 else 0.0
+        self._droppable_ceiling = max(1, int(chat_per_minute * DROPPABLE_SHARE))
+        self._urgent = 0  # urgent requests waiting for the overall budget
+        self._no_urgent = asyncio.Event()
+        self._no_urgent.set()
         self._resume = asyncio.Event()
         self._resume.set()
         self._waiting = 0  # priority requests queued for the overall budget right now
@@ -132,6 +154,7 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 for key, limiter in list(self._chats.items()):
                     if limiter.has_capacity(limiter.max_rate):
                         del self._chats[key]
+                        self._recent.pop(key, None)
             group = isinstance(chat_id, str) or chat_id < 0
             if group:
                 if self.group_per_minute <= 0:
@@ -147,7 +170,24 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._chats[chat_id] = limiter
         return self._chats[chat_id]
 
-    async def _acquire_droppable(self, chat: AsyncLimiter | None) -> None:
+    def recent_calls(self, chat_id: int | str) -> int:
+        """Calls made to `chat_id` within its sustained window (a minute at 1/s)."""
+        recent = self._recent.get(chat_id)
+        if not recent:
+            return 0
+        horizon = time.monotonic() - self._window
+        while recent and recent[0] < horizon:
+            recent.popleft()
+        return len(recent)
+
+    def _count(self, chat_id: int | str | None) -> None:
+        if chat_id is None or self._window <= 0:
+            return
+        self._recent.setdefault(chat_id, deque()).append(time.monotonic())
+
+    async def _acquire_droppable(
+        self, chat: AsyncLimiter | None, chat_id: int | str | None = None
+    ) -> None:
         """Let a droppable request through only if it delays nothing that matters.
 
         It never waits behind a priority request for the overall budget, never waits on a
@@ -157,6 +197,9 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         """
         crowded = self._waiting or self._soft_waiting >= 1 or not self._resume.is_set()
         if crowded or (chat is not None and (self._chat_waiting[chat] or not chat.has_capacity())):
+            self.dropped += 1
+            raise Throttled
+        if chat_id is not None and self.recent_calls(chat_id) >= self._droppable_ceiling:
             self.dropped += 1
             raise Throttled
         if self.overall is not None:
@@ -174,7 +217,13 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat is not None:
             await chat.acquire()
 
-    async def _acquire(self, chat: AsyncLimiter | None, droppable: bool) -> None:
+    async def _acquire(
+        self,
+        chat: AsyncLimiter | None,
+        droppable: bool,
+        urgent: bool = False,
+        chat_id: int | str | None = None,
+    ) -> None:
         """Take the budget a request needs, as close as possible to sending it.
 
         The chat's budget is waited for first but consumed last, right after the overall
@@ -182,7 +231,8 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         Telegram counts when they arrive.
         """
         if droppable:
-            await self._acquire_droppable(chat)
+            await self._acquire_droppable(chat, chat_id)
+            self._count(chat_id)
             return
         if chat is not None:
             self._chat_waiting[chat] += 1
@@ -191,13 +241,23 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
             if chat is not None:
                 await _until_capacity(chat)
             if self.overall is not None:
+                if urgent:
+                    self._urgent += 1
+                    self._no_urgent.clear()
+                else:
+                    await self._no_urgent.wait()  # timer-driven transitions go first
                 self._waiting += 1  # only pressure on the overall budget crowds the bot
                 try:
                     await self.overall.acquire()
                 finally:
                     self._waiting -= 1
+                    if urgent:
+                        self._urgent -= 1
+                        if not self._urgent:
+                            self._no_urgent.set()
             if chat is not None:
                 await chat.acquire()
+            self._count(chat_id)
         finally:
             if chat is not None:
                 self._chat_waiting[chat] -= 1
@@ -222,6 +282,7 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         rate_limit_args: dict[str, Any] | None,
     ) -> Result:
         droppable = bool(rate_limit_args and rate_limit_args.get("droppable"))
+        urgent = bool(rate_limit_args and rate_limit_args.get("urgent"))
         chat_id = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
@@ -231,7 +292,7 @@ class HipcoachRateLimiter(BaseRateLimiter[dict[str, Any]]):
         paced = chat_id is not None
         for attempt in range(self.max_retries + 1):
             if paced:
-                await self._acquire(chat, droppable)
+                await self._acquire(chat, droppable, urgent, chat_id)
             else:
                 await self._resume.wait()  # a 429 pauses everything
             try:

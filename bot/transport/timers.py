@@ -15,10 +15,17 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Job, JobQueue
 
-# Telegram counts edits against ~20 messages per minute per chat: one edit per 3 s at most.
-MIN_EDIT_INTERVAL = 3.0
-# Countdowns move in steps of this many content seconds (30, 25, 20 …).
-COUNTDOWN_STEP = 5.0
+# A countdown is redrawn at a few meaningful marks, not on a steady tick: Telegram counts
+# every edit against a chat's ~20 messages a minute, alongside the messages that matter.
+# Marks, in content seconds left: halfway through a phase of HALFWAY_FROM seconds or more,
+# and LAST_SECONDS before the end of one of LAST_FROM or more; never within MIN_GAP of
+# another mark or of the phase's start or end (a 5 s get-ready has none).
+HALFWAY_FROM = 20.0
+LAST_SECONDS = 5.0
+LAST_FROM = 12.0
+MIN_GAP = 3.0
+# A wake this close to a mark counts as the mark (scheduler jitter), in content seconds.
+MARK_SLACK = 0.5
 
 TimerCallback = Callable[[Any], Coroutine[Any, Any, None]]
 
@@ -68,6 +75,23 @@ def job_target(job: Job[Any]) -> tuple[int, int]:
     return int(data[0]), int(data[1])
 
 
-def next_wake(remaining_real: float, step_real: float) -> float:
-    """When to wake next: at the end of the phase, or for the next countdown edit."""
-    return min(remaining_real, max(MIN_EDIT_INTERVAL, step_real))
+def countdown_marks(total: float) -> tuple[float, ...]:
+    """The content seconds left at which a phase `total` seconds long redraws, latest last."""
+    wanted = ([total / 2] if total >= HALFWAY_FROM else []) + (
+        [LAST_SECONDS] if total >= LAST_FROM else []
+    )
+    kept: list[float] = []
+    for mark in sorted(wanted, reverse=True):
+        clear = total - mark >= MIN_GAP and mark >= MIN_GAP
+        if clear and all(abs(k - mark) >= MIN_GAP for k in kept):
+            kept.append(mark)
+    return tuple(kept)
+
+
+def next_wake(remaining: float, total: float, scale: float) -> float:
+    """Real seconds until the phase's next countdown mark, or until its end. `remaining`
+    and `total` are content seconds; `scale` turns them into real ones."""
+    for mark in countdown_marks(total):
+        if remaining - mark > MARK_SLACK:
+            return (remaining - mark) * scale
+    return max(0.0, remaining) * scale

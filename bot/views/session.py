@@ -16,7 +16,7 @@ from html import escape
 
 from bot.core import dosing
 from bot.core.content import Dose
-from bot.core.engine import Cursor, Outcome, Step, Walkthrough
+from bot.core.engine import Cursor, Step, Walkthrough
 from bot.core.text import N_, Msg
 from bot.views import callbacks
 from bot.views.base import Buttons, View
@@ -48,6 +48,8 @@ PHYSIO_NOTE = N_(
     "exercise out of your routines until you bring it back in /settings."
 )
 TIGHTNESS_RANGE = range(0, 11)
+# One set's result on the live tracker: (reps done, seconds held); one of them is None.
+Result = tuple[int | None, int | None]
 
 
 # --- words for doses and times (other views may use these too) -----------------------
@@ -237,9 +239,11 @@ def session_view(
     note: str | None = None,
     picker: bool = False,
     tight_before: int | None = None,
+    done: Sequence[Result] = (),
 ) -> View:
-    """The message for the runner's current position. The first card of a session with
-    check-ins asks for hip tightness (`tight_before` once given)."""
+    """The message for the runner's current position: an exercise's card, then the same
+    message as its live tracker. The first card of a session with check-ins asks for hip
+    tightness (`tight_before` once given). `done`: this exercise's sets so far."""
     step = walkthrough.step(cursor)
     assert step is not None, "a finished session has a summary, not a step view"
     cb: Press = partial(callbacks.session_button, session_id, rev)
@@ -265,9 +269,9 @@ def session_view(
         point = walkthrough.planned(step).question or 0
         questions = step.exercise.questions
         question = questions[min(point, len(questions) - 1)]
-        done = t._("✓ <b>{exercise}</b> done.", exercise=escape(step.exercise.name))
+        over = t._("✓ <b>{exercise}</b> done.", exercise=escape(step.exercise.name))
         return View(
-            _join(head, done, f"💭 {escape(question)}"),
+            _join(head, over, f"💭 {escape(question)}"),
             [
                 [(t._("👍 Yes"), cb("ck", "yes")), (t._("🤏 Not quite"), cb("ck", "nq"))],
                 [(t._("⏭ Skip"), cb("ck", "skip"))],
@@ -284,15 +288,33 @@ def session_view(
         return View(
             _join(head, text), [[rate("easy"), rate("right")], [rate("hard"), rate("pain")]]
         )
+    tally = done_text(t, done)
     if step.kind == "rest":
         return View(
-            _join(head, rest_text(t, walkthrough, step, cursor, now)),
+            _join(head, rest_text(t, walkthrough, step, cursor, now), tally),
             _timer_buttons(t, cb, cursor),
         )
     return View(
-        _join(head, set_text(t, walkthrough, step, cursor, now, note)),
+        _join(head, set_text(t, walkthrough, step, cursor, now, note), tally),
         _set_buttons(t, cb, step, cursor, picker),
     )
+
+
+def done_text(t: Translator, done: Sequence[Result]) -> str:
+    """`Done: 10 · 10 · 8` or `Done: 30 s · 30 s`: the exercise's sets so far, in order."""
+    if not done:
+        return ""
+    items = [
+        t._("{seconds} s", seconds=seconds) if seconds is not None else str(reps or 0)
+        for reps, seconds in done
+    ]
+    # Translators: the sets of this exercise done so far, e.g. "Done: 10 · 10 · 8".
+    return t._("<i>Done: {results}</i>", results=escape(" · ".join(items)))
+
+
+def _ping(t: Translator) -> str:
+    """Under a running hold, paced set or rest: the runner may look away."""
+    return t._("🔔 I'll ping you when it's over.")
 
 
 def _join(*parts: str) -> str:
@@ -409,7 +431,9 @@ def set_text(
 ) -> str:
     dose = step.exercise.dose
     lines = []
-    if note == "set_done" and step.switch:
+    if cursor.phase == "confirm" and dose.kind == "paced":
+        pass  # "Set done ✓ Did you get all 15?" comes first, below the title
+    elif note == "set_done" and step.switch:
         if dose.kind == "hold":
             # Translators: a timed stretch is over; the runner now does the other side.
             lines.append(t._("Release ✓ — switch sides 🔄"))
@@ -428,8 +452,10 @@ def set_text(
     if cursor.phase == "confirm":
         if dose.kind == "paced":
             reps = dose.reps or 0
-            lines.append(
-                t.n_("Set done ✓ Did you get all {n}?", "Set done ✓ Did you get all {n}?", reps)
+            # The moment to act comes first: it is what a notification shows.
+            lines.insert(
+                0,
+                t.n_("Set done ✓ Did you get all {n}?", "Set done ✓ Did you get all {n}?", reps),
             )
         else:
             # Translators: <b>Done</b> is the "✓ Done" button below the message.
@@ -449,17 +475,19 @@ def set_text(
         elapsed = walkthrough.elapsed_content(cursor, now)
         reps = dose.reps or 1
         rep = min(reps, int(elapsed // per_rep) + 1)
-        in_rep = elapsed - (rep - 1) * per_rep
-        if in_rep < (dose.hold_seconds or 0):
-            line = t._(
-                "⏱ <b>Rep {rep}/{reps}</b> — lift and hold {seconds} s",
-                rep=rep,
-                reps=reps,
-                seconds=dose.hold_seconds,
-            )
-        else:
-            line = t._("⏱ <b>Rep {rep}/{reps}</b> — lower slowly", rep=rep, reps=reps)
+        # Redrawn only now and then: the rhythm, and about where the runner should be.
+        line = t._(
+            "⏱ <b>Rep {rep}/{reps}</b> · lift, hold {hold} s, lower for {lower} s",
+            rep=rep,
+            reps=reps,
+            hold=dose.hold_seconds or 0,
+            lower=dose.lower_seconds,
+        )
         lines.append(f"{line}\n{bar((rep - 1) / reps)}")
+    if cursor.phase in ("ready", "work"):
+        # Also under a get-ready: if its "go" edit gives way under load, this still reads
+        # true while the runner holds.
+        lines.append(_ping(t))
     if cursor.phase == "paused":
         lines.append(t.n_("⏸ Paused — {n} s left", "⏸ Paused — {n} s left", left))
     return "\n".join(lines)
@@ -483,6 +511,7 @@ def rest_text(
             t._("Set {set_no} done ✓", set_no=step.set_no),
             state,
             bar(1 - remaining / total),
+            *([] if cursor.phase == "paused" else [_ping(t)]),
             t._(
                 "Next: set {set_no}/{sets} · {side}",
                 set_no=nxt.set_no,
@@ -533,49 +562,6 @@ def _set_buttons(t: Translator, cb: Press, step: Step, cursor: Cursor, picker: b
     return rows
 
 
-def closed_view(
-    t: Translator, walkthrough: Walkthrough, cursor: Cursor, outcome: Outcome
-) -> View | None:
-    """How a step's message reads once the runner has moved past it (no buttons left).
-
-    Scrolling back, a runner sees what happened to each set ("✓ Held 30 s", "✓ 7/10"),
-    not a frozen countdown. None: just remove the buttons.
-    """
-    step = walkthrough.step(cursor)
-    if step is None:
-        return None
-    if step.kind == "rest":
-        return View(t._("Set {set_no} done ✓ · rest over", set_no=step.set_no))
-    if step.kind != "set":
-        return None
-    dose = step.exercise.dose
-    title = _set_title(t, step)
-    if outcome.sets:
-        result = outcome.sets[0]
-        if result.actual_seconds is not None:
-            held, target = result.actual_seconds, result.target_seconds
-            line = (
-                t._("✓ Held {seconds} s", seconds=held)
-                if held == target
-                else t._("✓ Held {held} of {target} s", held=held, target=target)
-            )
-        else:
-            line = f"✓ {result.actual_reps}/{result.target_reps}"
-        return View(f"{title}\n{line}")
-    if outcome.note == "paced_done":
-        line = t.n_("✓ {n} rep paced", "✓ {n} reps paced", dose.reps or 0)
-    elif outcome.note == "set_skipped":
-        # Translators: under a set's title: this set was skipped.
-        line = t.p_("set", "⏭ Skipped")
-    elif outcome.note == "pain":
-        line = t._("🤕 Stopped: pain")
-    elif outcome.finished:
-        line = t._("■ Stopped")
-    else:
-        return None
-    return View(f"{title}\n{line}")
-
-
 # --- endings ---------------------------------------------------------------------------
 
 
@@ -604,6 +590,28 @@ class Summary:
     session_id: int = 0
     tight_before: int | None = None
     tight_after: int | None = None
+    # Each exercise's sets, in order, and how it felt: the record a runner scrolls back to
+    # (the exercise's own messages are deleted once it is over).
+    exercises: Sequence[ExerciseResult] = ()
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str  # in the runner's language
+    sets: Sequence[Result]
+    rating: str | None = None  # "easy", "right", "hard", "pain"
+
+
+def _exercise_line(t: Translator, result: ExerciseResult) -> str:
+    """`• Hip rotations: 10 · 10 · 10 · 10 — 👍 Just right`"""
+    items = [
+        t._("{seconds} s", seconds=seconds) if seconds is not None else str(reps or 0)
+        for reps, seconds in result.sets
+    ]
+    line = f"• {escape(result.name)}: {escape(' · '.join(items))}"
+    if result.rating in RATING_LABELS:
+        line += f" — {escape(t.msg(RATING_LABELS[result.rating]))}"
+    return line
 
 
 def _skip_text(t: Translator, skip: Skip) -> str:
@@ -636,6 +644,7 @@ def summary(t: Translator, s: Summary, note: str | None = None) -> View:
             duration=duration_text(t, s.minutes * 60),
         ),
     ]
+    lines += [_exercise_line(t, e) for e in s.exercises if e.sets]
     if s.skipped:
         skipped = ", ".join(_skip_text(t, skip) for skip in s.skipped)
         # Translators: {items} lists skipped exercises and sets ("Band flexion (set 2)").
