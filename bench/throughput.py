@@ -41,6 +41,7 @@ from bench.harness import (
     started_bot,
     unlimited_updates,
 )
+from bench.sessions import current
 from bot.config import Config
 from bot.sandbox import BotMessage, FakeRequest
 from bot.transport.ratelimit import HipcoachRateLimiter
@@ -68,42 +69,41 @@ async def _think(rng: random.Random | None, think: float) -> None:
 async def coach_runner(api: BenchAPI, user_id: int, think: float = 0.0) -> int:
     """One runner through the whole Full routine, tapping once the bot is done.
 
-    `think` > 0: wait that long on average before each tap (a paced, not saturating, load).
+    The runner acts on the chat's newest message each time it changes: a step is a new
+    message or an edit of the one tapped. `think` > 0: wait that long on average before
+    each tap (a paced, not saturating, load).
     """
     rng = random.Random(user_id) if think > 0 else None
     user = api.user(user_id, f"Runner{user_id}")
     chat = user.open_chat()
-    seen = 0
+    acted: set[tuple[int, int]] = set()
 
-    async def next_message(predicate: Any, query: str | None = None) -> BotMessage:
-        nonlocal seen
+    async def next_state(query: str | None = None) -> BotMessage:
         found: list[BotMessage] = []
 
         def ready() -> bool:
-            nonlocal seen
             if query is not None and not api.callback_queries[query].answered:
                 return False
-            if not found:
-                messages = list(chat.bot_messages.values())
-                while seen < len(messages):
-                    message = messages[seen]
-                    seen += 1
-                    if predicate(message):
-                        found.append(message)
-                        break
-            return bool(found)
+            message = current(chat)
+            if message is None or (message.message_id, message.edit_count) in acted:
+                return False
+            if "Pick a routine" in message.text or _actionable(message) or _asks(message):
+                found[:] = [message]
+                return True
+            return False
 
         await api.wait_chat(user.chat_id, ready, WAIT)
+        acted.add((found[0].message_id, found[0].edit_count))
         return found[0]
 
     await _think(rng, think)
     user.send("/routine")
-    message = await next_message(lambda m: "Pick a routine" in m.text)
+    message = await next_state()
     await _think(rng, think)
     query = user.press("Full routine", message)
     updates = 2
     while True:
-        message = await next_message(_actionable, query)
+        message = await next_state(query)
         if "complete!" in message.text:
             return updates
         await _think(rng, think)
@@ -112,19 +112,15 @@ async def coach_runner(api: BenchAPI, user_id: int, think: float = 0.0) -> int:
             query = user.press("▶ Start", message)
         elif "Just right" in " ".join(labels):
             query = user.press("Just right", message)
-            updates += 1
-            # A new runner's first sessions ask a watch-point question in the same message.
-            await api.wait_chat(
-                user.chat_id, lambda q=query: api.callback_queries[q].answered, WAIT
-            )
-            if "Not quite" in " ".join(text for row in message.buttons for text, _ in row):
-                await _think(rng, think)
-                query = user.press("👍 Yes", message)
-            else:
-                continue
+        elif _asks(message):  # a new runner's watch-point question, in the same message
+            query = user.press("👍 Yes", message)
         else:
             query = user.press("✓", message)
         updates += 1
+
+
+def _asks(message: BotMessage) -> bool:
+    return any("Not quite" in text for row in message.buttons for text, _ in row)
 
 
 async def echo_runner(api: BenchAPI, user_id: int, count: int, think: float = 0.0) -> int:
@@ -136,7 +132,11 @@ async def echo_runner(api: BenchAPI, user_id: int, count: int, think: float = 0.
         await _think(rng, think)
         before = len(chat.bot_messages)
         user.send(f"hello {i}")
-        await api.wait_chat(user.chat_id, lambda b=before: len(chat.bot_messages) > b, WAIT)
+
+        def echoed(before: int = before) -> bool:
+            return len(chat.bot_messages) > before
+
+        await api.wait_chat(user.chat_id, echoed, WAIT)
     return count
 
 

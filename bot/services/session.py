@@ -276,8 +276,8 @@ async def advance(
     by_timer = pressed is None
     new_exercise = updated.cursor.phase == "card" and updated.cursor.step != session.cursor.step
     if new_exercise:
-        await _show(svc, bot, updated, t, note=outcome.note, urgent=by_timer)
-        await _tidy(svc, bot, updated, keep=_live(svc, updated))
+        card = await _show(svc, bot, updated, t, note=outcome.note, urgent=by_timer)
+        await _tidy(svc, bot, updated, keep=card)
     elif by_timer and outcome.note in NOTIFY:
         await _show(svc, bot, updated, t, note=outcome.note, urgent=True)
     else:
@@ -295,11 +295,6 @@ async def advance(
     return True
 
 
-def _live(svc: Services, session: Session) -> int | None:
-    fresh = storage.sessions.get_session(svc.db, session.id)
-    return fresh.live_message_id if fresh is not None else None
-
-
 async def _show(
     svc: Services,
     bot: Bot,
@@ -309,9 +304,9 @@ async def _show(
     *,
     urgent: bool = False,
     into: int | None = None,
-) -> None:
+) -> int | None:
     """Show the session's current step as a new, notifying message (or in `into`, the
-    message tapped), which becomes the live one."""
+    message tapped), which becomes the live one; returns its id."""
     view = _view(svc, session, t, note)
     # Until the new message exists, countdown marks have nothing to redraw.
     storage.sessions.set_live_message(svc.db, session.id, None)
@@ -321,6 +316,7 @@ async def _show(
     else:
         message_id = await messaging.send(bot, svc.db, session.chat_id, view, urgent=urgent)
     storage.sessions.set_live_message(svc.db, session.id, message_id)
+    return message_id
 
 
 def _view(svc: Services, session: Session, t: Translator, note: str | None = None) -> View:
