@@ -104,30 +104,18 @@ def _limit_args(bot: Bot, *, droppable: bool = False, urgent: bool = False) -> d
     return {}
 
 
-async def strip_buttons(
-    bot: Bot, chat_id: int, message_id: int, *, droppable: bool = False
-) -> None:
-    """Remove an old message's buttons so they cannot be pressed again.
-
-    Droppable when it is only tidying up: a button left behind is answered as out of date.
-    """
+async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Remove an old message's buttons so they cannot be pressed again."""
     try:
         await bot.edit_message_reply_markup(
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=None,
-            **_limit_args(bot, droppable=droppable),
+            chat_id=chat_id, message_id=message_id, reply_markup=None
         )
-    except Throttled:
-        log.debug("left the buttons of %s/%s: no spare capacity", chat_id, message_id)
     except TelegramError as exc:
         # Already without buttons, deleted, or too old: nothing to undo.
         log.debug("could not strip buttons of %s/%s: %s", chat_id, message_id, exc)
 
 
-async def delete_many(
-    bot: Bot, chat_id: int, message_ids: list[int], *, droppable: bool = True
-) -> bool:
+async def delete_many(bot: Bot, chat_id: int, message_ids: list[int], *, droppable: bool) -> bool:
     """Delete up to 100 messages in one call (tidying up a finished exercise).
 
     False when it was skipped for want of capacity, so the caller can try again later;

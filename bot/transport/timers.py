@@ -92,6 +92,8 @@ def next_wake(remaining: float, total: float, scale: float) -> float:
     """Real seconds until the phase's next countdown mark, or until its end. `remaining`
     and `total` are content seconds; `scale` turns them into real ones."""
     for mark in countdown_marks(total):
-        if remaining - mark > MARK_SLACK:
+        # Never right after a redraw (a mark, or a resume with 15.6 s left): it would say
+        # the same. Marks themselves are MIN_GAP apart; the slack absorbs scheduler jitter.
+        if remaining - mark >= MIN_GAP - MARK_SLACK:
             return (remaining - mark) * scale
     return max(0.0, remaining) * scale
