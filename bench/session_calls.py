@@ -11,9 +11,10 @@ Each routine is done by two runners at once, in their own chats of the same bot:
   fourth, so this one has none.
 
 Counted per run: every rate-limited call (everything aimed at the chat except
-answerCallbackQuery), by method; the countdown edits among them (an editMessageText with
-the session row's step, phase and rev as at the chat's previous call); the messages sent,
-how many of them notify, and how many bot messages are still in the chat at the end.
+answerCallbackQuery), by method; the countdown class among them (countdown marks and
+get-ready ends, told apart by the time left in the phase when the edit comes, as
+`bench.sessions` does under load too); the messages sent, how many of them notify, and how
+many bot messages are still in the chat at the end.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from bench.harness import (
     started_bot,
     unlimited_updates,
 )
-from bench.sessions import ROUTINES, RoutineRun, SessionWatch, do_routine
+from bench.sessions import FRESH, ROUTINES, RoutineRun, SessionWatch, do_routine
 from bot.core.content import load_catalogue
+from bot.transport import timers
 
 SCALE = 0.02
 EARLIER = 3  # sessions a returning runner did before (questions: the first 3, then every 4th)
@@ -43,11 +45,18 @@ KINDS = {"first": "first session", "returning": "returning"}
 # The issue's goals (issue 15) and where they stood before it.
 GOALS = {"post_run": 10, "full": 26}
 LEFT_GOAL = {"full": 18}
-# Before issue 15 (commit 24e635b), measured by this scenario, first session: all calls
-# (none of them countdown edits or deletions at this time scale), messages left.
-BEFORE = {"post_run": (22, 9), "full": (64, 27)}
-# ... and the issue's own figures (calls counted another way; messages left).
-ISSUE = {"post_run": 14, "full": 36}
+# Before issue 15 (commit 24e635b), counted as "essential" is now: the calls that could not
+# be dropped (sends, get-ready 'go' edits, question edits and the menu-button strip; the
+# old flow's tidy-ups and closing edits were droppable). Returning runner: the issue's own
+# 'today' figures.
+BEFORE = {
+    "post_run": {"first": 15, "returning": 14},
+    "full": {"first": 39, "returning": 36},
+}
+# ... and every call the old flow made at time scale 0 (no countdown at all), first
+# session, with the messages it left in the chat.
+BEFORE_ALL = {"post_run": 22, "full": 64}
+LEFT_BEFORE = {"post_run": 9, "full": 27}
 METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessages")
 
 
@@ -85,11 +94,12 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
         "sessions, so no watch-point question) do the whole routine from /routine to the "
         f"summary, each alone in their chat, time scale {SCALE:g}, rate limits off (nothing "
         "dropped). Calls: every rate-limited request (all but answerCallbackQuery). "
-        "Countdown marks: an edit with the session's step, phase and rev as at the chat's "
-        "previous call; get-ready ends: the edit from get-ready to the hold or paced set. "
-        "Essential calls: all but those two (the countdown class, silent and droppable) and "
-        "deletions. Left in "
-        "the chat: the bot's messages from the menu on that were not deleted.",
+        "Get-ready ends: the edit moving get-ready on to the hold or paced set, drawn with "
+        f"more than {FRESH:.0%} of it left; countdown marks: any other edit redrawing a "
+        "running phase (with the session as at the chat's previous call, or showing a hold "
+        "late after its get-ready end). Essential calls: all but those two (the countdown "
+        "class, silent and droppable) and deletions. Left in the chat: the bot's messages "
+        "from the menu on that were not deleted.",
     )
     path = workdir / f"calls-{time.monotonic_ns()}.db"
     api = BenchAPI()
@@ -235,18 +245,43 @@ def analysis(result: dict[str, Any]) -> str:
     for key, r in (("post_run", post), ("full", full)):
         goal = GOALS[key]
         word = "met" if r["essential"] <= goal else "missed"
-        before, left_before = BEFORE[key]
         lines.append(
             f"- **{r['routine']}** (first session): {r['calls']} calls = "
             f"{r['methods'].get('sendMessage', 0)} sent + "
             f"{r['methods'].get('editMessageText', 0)} text edits "
             f"({r['countdown']} of them countdown marks, {r['ready_ends']} get-ready ends) + "
             f"{r['methods'].get('editMessageReplyMarkup', 0)} keyboard edits + "
-            f"{r['deletes']} deletion(s): {r['essential']} essential, goal ≤ {goal}: "
-            f"{word}. Before issue 15: {before} calls, {left_before} messages left; the "
-            f"issue quoted {ISSUE[key]}, counted another way."
+            f"{r['deletes']} deletion(s): {r['essential']} essential, goal ≤ {goal}: {word}."
         )
+        again = runs.get(f"{key}/returning")
+        if again:
+            was = BEFORE[key]
+            lines[-1] += (
+                f" Essential calls before → after issue 15 (first session / returning): "
+                f"{was['first']}/{was['returning']} → {r['essential']}/{again['essential']}."
+            )
     text = "\n".join(lines) + "\n"
+    text += """
+Essential calls before issue 15 (commit 24e635b) and now, counted the same way: the calls
+that cannot be dropped. Before, those were the sends, the get-ready 'go' edits, the
+question edits and the strip of the menu's buttons (its tidy-ups and closing edits were
+droppable); 14 and 36 are the issue's own 'today' figures.
+
+| Routine | Before: first session / returning | Now: first session / returning | Goal |
+|---|---|---|---|
+"""
+    for key in GOALS:
+        first, again = runs.get(f"{key}/first"), runs.get(f"{key}/returning")
+        now = " / ".join(str(r["essential"]) if r else "n/a" for r in (first, again))
+        was = BEFORE[key]
+        name = (first or again or {}).get("routine", key)
+        text += f"| {name} | {was['first']} / {was['returning']} | {now} | ≤ {GOALS[key]} |\n"
+    text += f"""
+All calls of a first session before issue 15, droppable ones included, at time scale 0
+(the old flow's countdown ticks never ran there, so they are not in it): Post-run
+{BEFORE_ALL["post_run"]}, Full {BEFORE_ALL["full"]}; it left {LEFT_BEFORE["post_run"]} and
+{LEFT_BEFORE["full"]} messages in the chat.
+"""
     exercises = max(1, full["questions"])
     if back:
         extra = full["essential"] - back["essential"]
@@ -259,13 +294,17 @@ gets none): {extra / exercises:.1f} per question asked.
     word = "met" if full["left"] <= left_goal else "missed"
     text += f"""
 The Full routine sends {full["sent"]} messages, {full["notifying"]} of them notifying;
-messages still in the chat at the end: {full["left"]} (goal ≤ {left_goal}: {word}), after
-{full["deletes"]} deletion call(s). Countdown marks depend on the time scale (a mark is
-skipped when it would come too soon after another call), so they are counted apart; they,
-the get-ready ends (the hold starting where the runner already is) and the deletions are
-left out of the essential figure: all three are silent and droppable and never hold up a
-step the runner must notice. The raw results keep the Full routine's first-session
-transcript (`transcript_full_first`: each call's method, whether it notifies, its first
-line, and the runner's taps in between).
+messages still in the chat at the end: {full["left"]} (goal ≤ {left_goal}: {word}; before
+issue 15: {LEFT_BEFORE["full"]}), after {full["deletes"]} deletion call(s). Countdown marks
+are fixed per timed phase, whatever the time scale: halfway through a phase of
+{timers.HALFWAY_FROM:g} s or more and {timers.LAST_SECONDS:g} s before the end of one of
+{timers.LAST_FROM:g} s or more, each at least {timers.MIN_GAP:g} s from another mark and
+from the phase's start and end (`bot/transport/timers.py`). Here nothing is dropped, so
+all of them are sent; under load they are the first to go. They, the get-ready ends (the
+hold starting where the runner already is) and the deletions are left out of the essential
+figure: all three are silent and droppable and never hold up a step the runner must
+notice. The raw results keep the Full routine's first-session transcript
+(`transcript_full_first`: each call's method, whether it notifies, its first line, and the
+runner's taps in between).
 """
     return text

@@ -9,9 +9,11 @@ again; tightness buttons, pause, skip and stop are never tapped.
 
 `SessionWatch` listens to the fake Bot API: for every rate-limited call in a watched chat
 it reads that chat's session row (read-only, the bot commits before it sends) and so
-tells countdown edits (nothing changed since the chat's previous call) and get-ready ends
-(the silent edit from get-ready to the hold) from the rest, and times each transition's
-message against the scheduled end of the phase it closes.
+tells countdown marks and get-ready ends (the silent edit from get-ready to the hold) from
+the rest, and times each transition's message against the scheduled end of the phase it
+closes. The two are told apart by the time left when the edit comes: a get-ready end is
+drawn as the hold begins, with about all of it left; a mark, at halfway or later. So when
+the get-ready end is dropped, the mark that first shows the hold stays a mark.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ ROUTINES = {
 }
 TIMED = ("ready", "work", "rest")
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
+# An edit drawn with more than this share of its timed phase left was drawn as the phase
+# began (a get-ready end, a resume); countdown marks come at halfway or later (at most half
+# left: bot/transport/timers.py), so the line between them leaves room for a late edit.
+FRESH = 0.75
 
 
 def current(chat: ChatState) -> BotMessage | None:
@@ -185,8 +191,11 @@ class ChatCalls:
     """The rate-limited calls one chat got (callback answers are free and not counted)."""
 
     methods: Counter[str] = field(default_factory=Counter)
-    countdown: int = 0  # editMessageText with the session as at the chat's previous call
-    ready_ends: int = 0  # editMessageText moving get-ready on to the hold or paced set
+    # editMessageText redrawing a running phase: with the session as at the chat's previous
+    # call, or the first to show a hold after a dropped get-ready end (late in the phase)
+    countdown: int = 0
+    # editMessageText moving get-ready on to the hold or paced set, drawn as it began
+    ready_ends: int = 0
     timed: Counter[str] = field(default_factory=Counter)  # made while on its timers, by method
     opening: int = 0  # made before the session first showed a timed phase (Start's included)
     notifying: int = 0  # messages sent without disable_notification
@@ -247,7 +256,9 @@ class SessionWatch:
         # whose message came: the first message to show the new phase
         self.arrivals: list[tuple[float, float, str]] = []
         self.decision_late: list[float] = []  # transition committed - scheduled end
-        self.unshown = 0  # phase changes whose own message never came (dropped edits)
+        # phase changes whose own message never came (dropped edits; a get-ready end whose
+        # hold was first shown by a countdown mark counts here)
+        self.unshown = 0
         self.offset = time.time() - time.monotonic()  # monotonic -> the bot's wall clock
         self._since = ""
 
@@ -314,14 +325,20 @@ class SessionWatch:
         before = self.last_call.get(chat_id)
         self.last_call[chat_id] = state
         edit = record.method == "editMessageText" and state is not None
-        countdown = edit and before == state
+        # The same session and step in a new phase (or rev) since the chat's previous call.
+        moved = (
+            before is not None and state is not None and before[:2] == state[:2] and before != state
+        )
+        fresh = self._fresh(record, row)
         ready_end = (
             edit
+            and moved
+            and fresh
             and before is not None
             and state is not None
-            and before[:2] == state[:2]
             and (before[2], state[2]) == ("ready", "work")
         )
+        countdown = edit and (before == state or (moved and not fresh))
         calls.methods[record.method] += 1
         calls.opening += chat_id not in self.running
         calls.countdown += countdown
@@ -360,7 +377,10 @@ class SessionWatch:
         # The phase this message closes is the one just before it (maybe never shown).
         if len(history) >= 2 and history[-2][0] == row[0]:
             closed = history[-2]
-            if closed[2] in TIMED and closed[4] is not None:
+            if closed[2] == "ready" and edit and not fresh:
+                # The get-ready end was dropped: a countdown mark shows the hold first.
+                self.unshown += 1
+            elif closed[2] in TIMED and closed[4] is not None:
                 scheduled = from_db(closed[4]).timestamp()
                 late = record.at + self.offset - scheduled
                 self.arrivals.append((record.at, late, closed[2]))
@@ -370,6 +390,16 @@ class SessionWatch:
         )
         if last is not None:
             self.unshown += len(history) - 2 - last
+
+    def _fresh(self, record: RecordedRequest, row: Row | None) -> bool:
+        """Whether the call came with about all of the row's timed phase still left: drawn
+        as the phase began, not as a countdown mark. True outside a timed phase."""
+        if row is None or row[2] not in TIMED or row[4] is None:
+            return True
+        ends = from_db(row[4]).timestamp()
+        length = ends - from_db(row[5]).timestamp()  # updated_at: when the phase began
+        left = ends - (record.at + self.offset)
+        return length <= 0 or left > FRESH * length
 
     def _shows(self, record: RecordedRequest) -> bool:
         """Whether the runner sees this call as where the session is now: a new message, or

@@ -4,12 +4,15 @@ Every runner does the Post-run stretch (90/90: get-ready, 30 s hold per side, re
 sets), so after one tap on Start everything up to the rating is timer-driven. Time runs ten
 times faster, so limits are ten times Telegram's too (300/s overall, 10/s per chat) for the
 bot's limiter and the fake alike: the load is that of the same sessions in real time
-against Telegram's real limits.
+against Telegram's real limits. Queue waits shrink ten times with it, so 1 s measured here
+is about 10 s of a runner's time.
 
-A sweep finds the most concurrent sessions with a p99 transition lateness under 1 s, for
-two arrival shapes: a burst (every runner taps Start within one get-ready + hold, so their
-transitions pile up) and a steady stream (arrivals spread evenly over one routine length,
-so sessions overlap as they would all day).
+A sweep finds the most sessions with a p99 transition lateness under 1 s, for two arrival
+shapes: a burst (every runner taps Start within one get-ready + hold, so nearly all of
+them run at once and their transitions pile up) and spread over one routine (arrivals
+evenly over one routine length, so the number running at once rises from none to about N
+and back). Each run reports the peak and the mean number of sessions running at once
+(from a runner's Start tap to its summary).
 
 Lateness is measured per transition (a timed phase ending): when the first bot message
 showing the next phase (a new message, or an edit of the newest one) reaches the fake,
@@ -40,7 +43,7 @@ from bench.harness import (
     started_bot,
     unlimited_updates,
 )
-from bench.sessions import ROUTINES, SessionWatch, do_routine
+from bench.sessions import ROUTINES, START, RoutineRun, SessionWatch, do_routine
 from bot.core.content import load_catalogue
 from bot.core.engine import Walkthrough
 
@@ -56,7 +59,9 @@ BURST = (5 + 30) * SCALE
 SETTLE = 3 * BURST
 SIZES = [200, 300, 400, 500, 600, 700, 800]
 QUICK_SIZES = [150, 300]
-SHAPES = {"burst": "burst", "stream": "steady stream"}
+SHAPES = {"burst": "burst", "spread": "spread over one routine"}
+# A runner's time per second measured here: time runs 1/SCALE times faster.
+RUNNER = 1 / SCALE
 
 
 def timeline(routine: str = ROUTINE) -> list[tuple[float, str]]:
@@ -81,16 +86,37 @@ def routine_seconds() -> float:
     return timeline()[-1][0] * SCALE
 
 
-async def runner(api: BenchAPI, watch: SessionWatch, user_id: int, delay: float) -> None:
+def running(runs: list[RoutineRun]) -> tuple[int, float]:
+    """Sessions running at once, from each runner's Start tap to its summary: the most at
+    any moment, and the mean over the time from the first Start to the last summary."""
+    spans = []
+    for run in runs:
+        start = next((tap.at for tap in run.taps if tap.label == START), None)
+        if start is not None and run.finished is not None:
+            spans.append((start, run.finished))
+    if not spans:
+        return 0, 0.0
+    # At the same instant an end goes before a start: back to back is not at once.
+    events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans])
+    now = peak = 0
+    for _, step in events:
+        now += step
+        peak = max(peak, now)
+    first, last = min(a for a, _ in spans), max(b for _, b in spans)
+    busy = sum(b - a for a, b in spans)
+    return peak, busy / (last - first) if last > first else float(peak)
+
+
+async def runner(api: BenchAPI, watch: SessionWatch, user_id: int, delay: float) -> RoutineRun:
     """Start the Post-run stretch after `delay`; the timers do the rest."""
     await asyncio.sleep(delay)
     user = api.user(user_id, f"Runner{user_id}")
-    await do_routine(api, user, ROUTINES[ROUTINE], within=WAIT, watch=watch)
+    return await do_routine(api, user, ROUTINES[ROUTINE], within=WAIT, watch=watch)
 
 
 def arrivals(sessions: int, shape: str) -> list[float]:
     """When each runner sends /routine: within one get-ready + hold (burst), or evenly
-    over one routine length (stream)."""
+    over one routine length (spread)."""
     if shape == "burst":
         rng = random.Random(7)
         return [rng.uniform(0, BURST) for _ in range(sessions)]
@@ -128,6 +154,7 @@ async def load(
             retries = getattr(limiter, "retries", None)
     watch.close()
     stuck = [o for o in outcomes if isinstance(o, BaseException)]
+    peak, mean = running([o for o in outcomes if isinstance(o, RoutineRun)])
     # The moments the runner must notice (a hold or a rest ends); a get-ready's end is a
     # silent edit, droppable in the new flow, timed apart.
     told = [(at, late) for at, late, phase in watch.arrivals if phase != "ready"]
@@ -156,6 +183,8 @@ async def load(
         "stuck": len(stuck),
         "stuck_example": str(stuck[0])[:600] if stuck else None,
         "seconds": wall,
+        "running_peak": peak,
+        "running_mean": mean,
         "cpu_busy": cpu / wall,
         "transitions": len(lates),
         "late_p50": percentile(lates, 50),
@@ -201,7 +230,11 @@ async def sweep(sizes: list[int], workdir: Path, shape: str) -> dict[int, dict[s
         print(f"    {SHAPES[shape]}, {n} sessions …", end="", flush=True)
         tried[n] = await load(n, workdir, shape)
         r = tried[n]
-        print(f" p99 {r['late_p99'] or 0:.2f} s{' ✓' if r['passed'] else ''}", flush=True)
+        print(
+            f" {r['running_peak']} at most, {r['running_mean']:.0f} on average at once;"
+            f" p99 {r['late_p99'] or 0:.2f} s{' ✓' if r['passed'] else ''}",
+            flush=True,
+        )
         if r["passed"]:
             lo = mid + 1
         else:
@@ -222,16 +255,23 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
         "Runners start the Post-run stretch (all timed: 4 × get-ready 5 s + hold 30 s, one "
         f"rest of 15 s), time scale 1/10. Bot limiter {LIMIT:.0f}/s overall and "
         f"{CHAT_LIMIT:g}/s per chat, the fake enforcing the same (10× Telegram's, as time "
-        "runs 10× faster). Two arrival shapes: a burst (all runners start within 3.5 s, one "
-        "get-ready + hold) and a steady stream (arrivals spread evenly over one routine "
-        f"length, {routine_seconds():g} s). For each, a sweep over {sizes} concurrent "
-        "sessions by bisection finds the largest number with p99 lateness < 1 s (sizes "
-        "above a miss are not tried). Lateness: for each moment the runner must notice (a "
-        "hold or the rest ends), the first message showing the next phase (a new message or "
-        "an edit of the newest one) reaching the fake vs the phase's scheduled end (real "
-        "seconds); a get-ready's end (a silent edit) is timed apart. Tap wait: a button "
-        "press to the bot's next call in that chat. Peak rate: rate-limited requests "
-        "(everything aimed at a chat except callback answers) in any sliding second.",
+        "runs 10× faster). Queue waits shrink 10× with it: every time here is the "
+        f"benchmark's, and 1 s here is about {RUNNER:g} s of a runner's time (the goal, p99 "
+        "< 1 s, is the issue's, stated at 10× time). Two arrival shapes: a burst (all "
+        f"runners tap Start within {BURST:g} s, one get-ready + hold, so nearly all run at "
+        "once) and spread over one routine (arrivals evenly over one routine length, "
+        f"{routine_seconds():g} s, so the number running at once rises from none to about N "
+        "and back). Sessions running at once: from a runner's Start tap to its summary; "
+        "the peak, and the mean over the time from the first Start to the last summary. "
+        f"For each shape, a sweep over {sizes} sessions by bisection finds the largest "
+        "number with p99 lateness < 1 s (sizes above a miss are not tried). Lateness: for "
+        "each moment the runner must notice (a hold or the rest ends), the first message "
+        "showing the next phase (a new message or an edit of the newest one) reaching the "
+        "fake vs the phase's scheduled end. A get-ready's end (a silent, droppable edit) is "
+        "timed apart, and counts as shown only if its own edit came (drawn with most of the "
+        "hold left), not a later countdown mark. Tap wait: a button press to the bot's next "
+        "call in that chat. Peak rate: rate-limited requests (everything aimed at a chat "
+        "except callback answers) in any sliding second.",
     )
     runs: dict[str, dict[int, dict[str, Any]]] = {}
     for shape in SHAPES:
@@ -239,10 +279,17 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
     for shape, tried in runs.items():
         best = largest(tried)
         goal = shape == "burst"
+        at_best = tried.get(best) if best is not None else None
+        unit = "sessions"
+        if at_best is not None:
+            unit += (
+                f" (at most {at_best['running_peak']}, on average "
+                f"{at_best['running_mean']:.0f} running at once)"
+            )
         result.add(
-            f"{SHAPES[shape]}: most concurrent sessions with p99 < 1 s",
+            f"{SHAPES[shape]}: most sessions with p99 < 1 s",
             best,
-            "sessions",
+            unit,
             "≥ 700" if goal else "",
             (best or 0) >= 700 if goal and not quick else None,
         )
@@ -259,6 +306,8 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
             rows.append(
                 [
                     n,
+                    r["running_peak"],
+                    r["running_mean"],
                     "✓" if r["passed"] else "✗",
                     r["late_p50"],
                     r["late_p99"],
@@ -281,6 +330,8 @@ async def run(quick: bool, workdir: Path) -> ScenarioResult:
             f"Sweep, {SHAPES[shape]}",
             [
                 "Sessions",
+                "Running at once: peak",
+                "mean",
                 "p99 < 1 s",
                 "Lateness p50 (s)",
                 "p99 (s)",
@@ -361,20 +412,44 @@ def analysis(result: dict[str, Any]) -> str:
     told = [o for o, phase in line if phase != "ready"]  # the runner must notice these
     readies = [o for o, phase in line if phase == "ready"]
     runs = raw["runs"]
-    text = ""
+    runner_s = 1 / scale  # a runner's seconds per second measured here
+    text = f"""
+Every time below is the benchmark's: time runs {runner_s:g}× faster against {runner_s:g}×
+the limits, so queue waits are {runner_s:g}× shorter too, and 1 s here is about
+{runner_s:g} s of a runner's time. The goal (p99 < 1 s) is the issue's, stated at
+{runner_s:g}× time.
+"""
     for shape, tried in runs.items():
         sizes = sorted(tried, key=int)
         passed = [int(n) for n in sizes if tried[n]["passed"]]
         failed = [int(n) for n in sizes if not tried[n]["passed"]]
         best = max(passed) if passed else None
         above = min((n for n in failed if best is None or n > best), default=None)
-        text += f"\n**{SHAPES[shape].capitalize()}:** "
-        text += (
-            f"the largest size that passed is {best} sessions"
-            if best
-            else f"no size tried passed (smallest tried: {sizes[0]})"
-        )
-        text += f"; {above} missed.\n" if above else ".\n"
+        text += f"\n**{SHAPES.get(shape, shape).capitalize()}:** "
+        if best is None:
+            text += f"no size tried passed (smallest tried: {sizes[0]})"
+        else:
+            r = tried[str(best)]
+            late, tap = r["late_p99"] or 0.0, r["tap_p99"] or 0.0
+            text += (
+                f"the largest size that passed is {best} sessions, "
+                f"{r.get('running_peak', '?')} running at once at the peak and "
+                f"{r.get('running_mean', 0):.0f} on average"
+            )
+            text += f"; {above} missed" if above else ""
+            text += (
+                f". At {best}, p99 lateness {late:.2f} s and tap wait p99 {tap:.2f} s: for "
+                f"a runner in real time about {late * runner_s:.1f} s and "
+                f"{tap * runner_s:.1f} s"
+            )
+        text += ".\n"
+    if "spread" in runs:
+        text += """
+Spread over one routine, runners arrive evenly over one routine length, so the number
+running at once climbs from none to about N and back: its mean is about half of N, and
+this shape is not N sessions running all the time. The burst is the harder one, with
+nearly all N running at once; the goal is read from it.
+"""
     # Per-session arithmetic from the burst sweep's largest passing run (else its smallest).
     burst_runs = runs.get("burst", {})
     if not burst_runs:
@@ -400,10 +475,11 @@ Per session (burst, {n} sessions): {per:.1f} rate-limited calls, {timed:.1f} of 
 its timers run for {routine_s:g} s, {sends:.1f} of those messages sent, for {len(told)}
 moments the runner must notice: the ends of each hold and of the rest, at
 {", ".join(f"{o:g}" for o in told)} content seconds after Start (the get-ready ends at
-{", ".join(f"{o:g}" for o in readies)} s are silent edits). {n} sessions spread out ask for
-{demand:.0f} calls/s while they run, against {limit:.0f}/s. In real time (a {content_s:g} s
-routine) Telegram's 30/s carries about {30 * content_s / max(sends, 1e-9):.0f} concurrent
-sessions evenly spread if only the messages the runner must notice have to go, and about
+{", ".join(f"{o:g}" for o in readies)} s are silent edits). {n} sessions running together
+with their transitions evenly spread would ask for {demand:.0f} calls/s, against
+{limit:.0f}/s. In real time (a {content_s:g} s routine) Telegram's 30/s carries about
+{30 * content_s / max(sends, 1e-9):.0f} sessions running at once all the time, their
+transitions evenly spread, if only the messages the runner must notice have to go, and about
 {30 * content_s / max(timed, 1e-9):.0f} if every call made while the timers run does, and
 about {30 * content_s / max(per, 1e-9):.0f} if every call of the session did, taps included
 (countdown marks and tidying up are droppable and give way first).
@@ -444,59 +520,11 @@ them.
     text += f"""
 So taps (opening the routine, Start, the rating and the question) wait behind the
 transitions: at {n} sessions in the burst, a tap's wait was p50 {(r["tap_p50"] or 0) * 1000:.0f} ms,
-p99 {r["tap_p99"] or 0:.2f} s. Droppable calls (countdown marks, get-ready ends, tidying up)
-dropped: {r["countdown_edits_dropped"]}; get-ready ends shown {r["ready_ends_shown"]} of
-{r["ready_ends"]} (the first message showing the hold, p99 {r["ready_p99"] or 0:.2f} s
-late); phase changes whose own message never came: {r["unshown"]}. The process was busy
-{busy:.0%} of the wall time, {cpu}.
-"""
-    return text
-    n_key = max(burst_runs, key=int)
-    r = burst_runs[n_key]
-    n = int(n_key)
-    per = r["calls"] / n
-    timed = sum(r["timed_methods"].values()) / n
-    sends = r["timed_methods"].get("sendMessage", 0) / n
-    per_told = sends / len(told) if told else 0.0
-    demand = n * timed / routine_s
-    real = timed / routine_s / (1 / scale)  # calls/s of one session in real time
-    window = burst / scale
-    k, at = _overlap(told, window)
-    need = limit * burst / (k * max(per_told, 1e-9))
-    capacity = r["peak_accepted_1s"] or limit
-    need_real = capacity * burst / (k * max(per_told, 1e-9))
-    opening = r["opening_calls"] / n
-    text += f"""
-Per session (burst, {n} sessions): {per:.1f} rate-limited calls, {timed:.1f} of them while
-its timers run for {routine_s:g} s ({sends:.1f} messages sent then, for {len(told)}
-moments the runner must notice: the ends of each hold and of the rest, at
-{", ".join(f"{o:g}" for o in told)} content seconds after Start; the get-ready ends at
-{", ".join(f"{o:g}" for o in readies)} s are silent edits). {n} sessions spread out would
-ask for {demand:.0f} calls/s against {limit:.0f}/s; in real time one running session needs
-{real:.3f} calls/s, so Telegram's 30/s carries about {30 / real if real else 0:.0f} of them
-when their transitions are evenly spread (the steady stream).
-
-A burst is not spread: every runner's transition at the same offset comes within the
-{burst:g} s ({burst / scale:g} content s) their starts were spread over, N/{burst / scale:g}
-per content second. Two such batches overlap when their offsets are less than
-{burst / scale:g} s apart: here at most {k} at once (from {at:g} s on), {k}N/{burst / scale:g}
-per content second at {per_told:.1f} call(s) per transition. That fills the limit from
-N = {need:.0f} ({limit:.0f}/s × {burst:g} s / {k}); above it the calls queue. A fluid model
-of just those messages (no taps, no droppable calls) gives the longest queue:
-"""
-    for key in sorted(burst_runs, key=int):
-        size = int(key)
-        wait = _fluid_wait(told, size, burst / scale, per_told)
-        got = burst_runs[key]["late_p99"] or 0.0
-        text += (
-            f"- {size} sessions: {wait:.2f} s of queue at the worst (measured p99 {got:.2f} s)\n"
-        )
-    text += f"""
-Taps (opening the routine, Start, the rating and the question) wait behind those messages:
-at {n} sessions in the burst, a tap's wait was p50 {(r["tap_p50"] or 0) * 1000:.0f} ms,
-p99 {r["tap_p99"] or 0:.2f} s. Droppable calls (countdown marks, get-ready ends, tidying up)
-dropped: {r["countdown_edits_dropped"]}; phase changes whose own message never came:
-{r["unshown"]}. The process was busy {r["cpu_busy"]:.0%} of the wall time, so CPU is not
-the limit.
+p99 {r["tap_p99"] or 0:.2f} s (about {(r["tap_p99"] or 0) / scale:.1f} s for a runner).
+Droppable calls (countdown marks, get-ready ends, tidying up) dropped:
+{r["countdown_edits_dropped"]}; get-ready ends shown {r["ready_ends_shown"]} of
+{r["ready_ends"]} (their own edit, p99 {r["ready_p99"] or 0:.2f} s late; a hold first
+shown by a later countdown mark counts as not shown); phase changes whose own message never
+came: {r["unshown"]}. The process was busy {busy:.0%} of the wall time, {cpu}.
 """
     return text
