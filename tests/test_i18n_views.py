@@ -111,6 +111,7 @@ def _session(t: Translator) -> Iterator[tuple[str, object]]:
         yield "session.session_view", s.session_view(t, r, 1, 1, cursor, NOW, done=done)
     yield "session.done_text", s.done_text(t, reps)
     yield "session.done_text", s.done_text(t, held)
+    yield "session.results_text", s.results_text(t, held)
     yield (
         "session.continue_prompt",
         s.continue_prompt(t, r, 1, 1, Cursor(3, "confirm"), interrupted=True),

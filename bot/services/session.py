@@ -74,7 +74,17 @@ ENDED = N_("Ended")
 async def open_menu(svc: Services, bot: Bot, user_id: int, chat_id: int) -> None:
     """/routine: offer to continue an unfinished session, else the routine menu."""
     session = storage.sessions.active_session(svc.db, user_id)
-    await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, session, svc.t(user_id)))
+    await _send_menu(svc, bot, user_id, chat_id, session, svc.t(user_id))
+
+
+async def _send_menu(
+    svc: Services, bot: Bot, user_id: int, chat_id: int, active: Session | None, t: Translator
+) -> None:
+    """The menu, or the offer to continue `active`: that prompt joins the session's trail,
+    so it goes with the exercise's messages."""
+    message_id = await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
+    if active is not None and message_id is not None:
+        storage.sessions.add_to_trail(svc.db, active.id, message_id)
 
 
 def _menu(svc: Services, user_id: int, active: Session | None, t: Translator) -> View:
@@ -120,7 +130,7 @@ async def offer_fitted(svc: Services, bot: Bot, user_id: int, chat_id: int, minu
     t = svc.t(user_id)
     active = storage.sessions.active_session(svc.db, user_id)
     if active is not None:
-        await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
+        await _send_menu(svc, bot, user_id, chat_id, active, t)
         return
     plan = coach.plan_session(svc, user_id, FIT_ROUTINE, minutes)
     if plan is None:
@@ -157,7 +167,7 @@ async def begin(
     active = storage.sessions.active_session(svc.db, user_id)
     if active is not None:
         await _strip(bot, chat_id, into)
-        await messaging.send(bot, svc.db, chat_id, _menu(svc, user_id, active, t))
+        await _send_menu(svc, bot, user_id, chat_id, active, t)
         return t.msg(IN_PROGRESS)
     plan = coach.plan_session(svc, user_id, routine_id, minutes)
     if plan is None:
@@ -208,7 +218,7 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
         if message_id is not None:
             await messaging.strip_buttons(bot, session.chat_id, message_id)
         return t.msg(OVER)
-    if parsed.rev != session.rev:
+    if parsed.rev != session.rev and not _behind_by_a_dropped_edit(session, parsed, message_id):
         return t.msg(STEP_OVER)  # a free answer: the old message is left as it is
     walkthrough = walk(svc, session, t.lang)
     now = svc.clock.now()
@@ -232,6 +242,25 @@ async def press(svc: Services, bot: Bot, user_id: int, message_id: int | None, d
         return t.msg(STEP_OVER)
     answer = ANSWERS.get(outcome.note or "")
     return t.msg(answer) if answer is not None else ""
+
+
+# The buttons a get-ready and its hold share: still meant for the hold when the edit that
+# ended the get-ready gave way under load.
+HOLD_BUTTONS = frozenset({"pause", "skip", "stop", "pain"})
+
+
+def _behind_by_a_dropped_edit(
+    session: Session, parsed: callbacks.SessionButton, message_id: int | None
+) -> bool:
+    """The live message still shows the get-ready (its "go" edit was dropped), so its
+    buttons are one revision behind the hold they now stand for."""
+    return (
+        parsed.rev == session.rev - 1
+        and message_id is not None
+        and message_id == session.live_message_id
+        and session.cursor.phase == "work"
+        and parsed.action in HOLD_BUTTONS
+    )
 
 
 async def advance(
@@ -269,7 +298,9 @@ async def advance(
         )
     if updated.status != "active":
         svc.timers.cancel(session.chat_id)
-        await send_summary(svc, bot, updated, t, note=outcome.note)
+        # The card that carried an earlier pain or physio note is deleted: the summary says it.
+        note = outcome.note if outcome.note in ("pain", "pain_paused") else None
+        await send_summary(svc, bot, updated, t, note=note or _ending_note(svc, updated))
         await _tidy(svc, bot, updated)
         log.info("session %s ended: %s", session.id, updated.status)
         return True
@@ -308,8 +339,6 @@ async def _show(
     """Show the session's current step as a new, notifying message (or in `into`, the
     message tapped), which becomes the live one; returns its id."""
     view = _view(svc, session, t, note)
-    # Until the new message exists, countdown marks have nothing to redraw.
-    storage.sessions.set_live_message(svc.db, session.id, None)
     message_id = None
     if into is not None and await messaging.edit(bot, session.chat_id, into, view):
         message_id = into
@@ -396,6 +425,13 @@ async def on_timer(context: Context) -> None:
     t = svc.t(session.user_id)  # read as it fires: the runner may have changed it
     if outcome is None:
         await _refresh(svc, context.bot, session, t, tick=True)
+        # A tap may have moved the session on while the redraw was on its way: its own
+        # step is shown and its timer armed, and this older one must not replace them.
+        fresh = storage.sessions.get_session(svc.db, session.id)
+        if fresh is None or fresh.rev != session.rev:
+            if fresh is not None and fresh.active:
+                await _refresh(svc, context.bot, fresh, t)  # the redraw may have landed last
+            return
         _schedule(svc, session)
         return
     await advance(svc, context.bot, session, outcome, t)
@@ -422,8 +458,7 @@ async def resume_choice(
         outcome = Outcome(walk(svc, session).restart_phase(session.cursor, now), note="continued")
         await advance(svc, bot, session, outcome, t, pressed=message_id)
         return t.msg(LETS_GO)
-    await _strip(bot, session.chat_id, message_id)
-    await end(svc, bot, session, t)
+    await end(svc, bot, session, t)  # the prompt is in the trail: deleted with the rest
     if parsed.action == "new":
         await messaging.send(bot, svc.db, session.chat_id, _menu(svc, user_id, None, t))
     return t.msg(ENDED)
@@ -438,7 +473,7 @@ async def end(
     if ended is None:
         return False
     svc.timers.cancel(session.chat_id)
-    await send_summary(svc, bot, ended, t, note=note)
+    await send_summary(svc, bot, ended, t, note=note or _ending_note(svc, ended))
     await _tidy(svc, bot, ended)
     log.info("session %s ended: %s%s", session.id, ended.status, f" ({note})" if note else "")
     return True

@@ -284,13 +284,20 @@ def set_live_message(db: Database, session_id: int, message_id: int | None) -> N
     with db.atomic():
         db.execute("UPDATE sessions SET live_message_id = ? WHERE id = ?", [message_id, session_id])
         if message_id is not None:
-            rows = db.execute("SELECT trail FROM sessions WHERE id = ?", [session_id]).fetchall()
-            trail = json.loads(rows[0][0]) if rows else []
-            if message_id not in trail:
-                trail = [*trail, message_id][-TRAIL_MAX:]
-                db.execute(
-                    "UPDATE sessions SET trail = ? WHERE id = ?", [json.dumps(trail), session_id]
-                )
+            add_to_trail(db, session_id, message_id)
+
+
+def add_to_trail(db: Database, session_id: int, message_id: int) -> None:
+    """A message about the session that is not its live one (a 'continue?' prompt): it is
+    deleted with the current exercise's messages."""
+    with db.atomic():
+        rows = db.execute("SELECT trail FROM sessions WHERE id = ?", [session_id]).fetchall()
+        trail = json.loads(rows[0][0]) if rows else []
+        if message_id not in trail:
+            trail = [*trail, message_id][-TRAIL_MAX:]
+            db.execute(
+                "UPDATE sessions SET trail = ? WHERE id = ?", [json.dumps(trail), session_id]
+            )
 
 
 def take_trail(db: Database, session_id: int, keep: int | None = None) -> list[int]:

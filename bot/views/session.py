@@ -304,12 +304,16 @@ def done_text(t: Translator, done: Sequence[Result]) -> str:
     """`Done: 10 · 10 · 8` or `Done: 30 s · 30 s`: the exercise's sets so far, in order."""
     if not done:
         return ""
-    items = [
+    # Translators: the sets of this exercise done so far, e.g. "Done: 10 · 10 · 8".
+    return t._("<i>Done: {results}</i>", results=escape(results_text(t, done)))
+
+
+def results_text(t: Translator, done: Sequence[Result]) -> str:
+    """`10 · 10 · 8` or `30 s · 30 s`: sets in order (plain text)."""
+    return " · ".join(
         t._("{seconds} s", seconds=seconds) if seconds is not None else str(reps or 0)
         for reps, seconds in done
-    ]
-    # Translators: the sets of this exercise done so far, e.g. "Done: 10 · 10 · 8".
-    return t._("<i>Done: {results}</i>", results=escape(" · ".join(items)))
+    )
 
 
 def _ping(t: Translator) -> str:
@@ -461,7 +465,7 @@ def set_text(
             # Translators: <b>Done</b> is the "✓ Done" button below the message.
             lines.append(t._("Tap <b>Done</b> when you've finished."))
     elif phase == "ready":
-        # Translators: a countdown in seconds ("s"), redrawn every few seconds.
+        # Translators: a get-ready countdown in seconds ("s"), as it stood when drawn.
         lines.append(
             t.n_("Get in position… starting in {n} s", "Get in position… starting in {n} s", left)
         )
@@ -604,11 +608,7 @@ class ExerciseResult:
 
 def _exercise_line(t: Translator, result: ExerciseResult) -> str:
     """`• Hip rotations: 10 · 10 · 10 · 10 — 👍 Just right`"""
-    items = [
-        t._("{seconds} s", seconds=seconds) if seconds is not None else str(reps or 0)
-        for reps, seconds in result.sets
-    ]
-    line = f"• {escape(result.name)}: {escape(' · '.join(items))}"
+    line = f"• {escape(result.name)}: {escape(results_text(t, result.sets))}"
     if result.rating in RATING_LABELS:
         line += f" — {escape(t.msg(RATING_LABELS[result.rating]))}"
     return line
