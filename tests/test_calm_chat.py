@@ -28,9 +28,9 @@ import pytest
 
 from bot.sandbox import BotMessage, FakeUser
 from bot.sandbox.html_check import to_plain
-from bot.transport.ratelimit import HipcoachRateLimiter, Throttled
 from tests.conftest import Harness
 from tests.flows import state
+from tests.recording import RecordingLimiter
 
 STEP_OVER = ("That step is over.", False)
 # Real timers at this scale (a Post-run stretch takes 3.5 s): countdown marks stay further
@@ -52,35 +52,6 @@ FULL_MOMENTS = [
     "3/3 · 90/90 stretch · flexibility",
     *POST_RUN_MOMENTS,
 ]
-
-
-class Recorder(HipcoachRateLimiter):
-    """The production limiter, noting how each call to a chat was marked (droppable,
-    urgent or neither), whether it went out, and how busy its chat was when dropped."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.calls: list[tuple[str, str, bool]] = []  # (method, mark, sent)
-        self.busy_drops: list[int] = []  # the chat's recent calls at each drop
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        chat_id = data.get("chat_id")
-        if chat_id is None:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        marks = rate_limit_args or {}
-        mark = "droppable" if marks.get("droppable") else "urgent" if marks.get("urgent") else ""
-        try:
-            result = await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        except Throttled:
-            self.calls.append((endpoint, mark, False))
-            self.busy_drops.append(self.recent_calls(int(chat_id)))
-            raise
-        self.calls.append((endpoint, mark, True))
-        return result
 
 
 def first_line(message: BotMessage) -> str:
@@ -185,7 +156,7 @@ class Run:
 
     messages: list[BotMessage]
     calls: list[Any]
-    recorder: Recorder
+    recorder: RecordingLimiter
     taps: int
 
 
@@ -194,12 +165,12 @@ async def measured(
 ) -> Run:
     """Run the routine `label` start to end at time scale `scale`, after setting up a
     returning runner if asked, with a limiter that paces nothing."""
-    harness.rate_limiter = Recorder(0, 0)
+    harness.rate_limiter = RecordingLimiter(0, 0)
     await harness.start()
     if runner == "returning":
         await returning_runner(harness, user)
     harness.reconfigure(time_scale=scale)
-    recorder = harness.rate_limiter = Recorder(0, 0)
+    recorder = harness.rate_limiter = RecordingLimiter(0, 0)
     await harness.restart()
     first, since = len(user.messages), len(harness.api.requests)
     summary, taps = await do_routine(user, label)
@@ -404,7 +375,7 @@ async def test_the_chat_budget_holds_with_the_limiter_on(harness):
     at this time scale (3.5 s) falls inside one: its 24 calls would break the budget, so
     countdown edits give way, and every must-notice moment still arrives."""
     harness.reconfigure(time_scale=SCALE)
-    limiter = harness.rate_limiter = Recorder(30.0, 10.0)
+    limiter = harness.rate_limiter = RecordingLimiter(30.0, 10.0)
     await harness.start()
     harness.api.enforce_limits(30.0, 10.0)  # the fake answers 429 above these rates
     user = harness.user()

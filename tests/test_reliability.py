@@ -10,9 +10,10 @@ import pytest
 
 from bot.sandbox import BotMessage, FakeUser
 from bot.sandbox.html_check import to_plain
-from bot.transport.ratelimit import HipcoachRateLimiter, Throttled
+from bot.transport.ratelimit import HipcoachRateLimiter
 from tests.flows import rate, routine
 from tests.i18n import t
+from tests.recording import RecordingLimiter
 
 pytestmark = pytest.mark.reliability
 # What the flow marks droppable: countdown edits (a get-ready's end too) and tidy-ups.
@@ -40,37 +41,6 @@ def max_in_window(times: list[float], window: float) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
-
-
-class RecordingLimiter(HipcoachRateLimiter):
-    """The production limiter, noting how each call to a chat was marked (droppable,
-    urgent or neither) and whether it went out or was dropped; and the calls that failed
-    for good (their error's name)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.calls: list[tuple[str, str, bool]] = []  # (method, mark, sent)
-        self.failed: list[tuple[str, str, str]] = []  # (method, mark, error)
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if data.get("chat_id") is None:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        marks = rate_limit_args or {}
-        mark = "droppable" if marks.get("droppable") else "urgent" if marks.get("urgent") else ""
-        try:
-            result = await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        except Throttled:
-            self.calls.append((endpoint, mark, False))
-            raise
-        except Exception as exc:
-            self.failed.append((endpoint, mark, type(exc).__name__))
-            raise
-        self.calls.append((endpoint, mark, True))
-        return result
 
 
 async def test_pacing_per_chat_and_overall(harness):

@@ -32,6 +32,18 @@ async def start_post_run(user: FakeUser):
     return live
 
 
+async def into_first_rest(user: FakeUser) -> BotMessage:
+    """A Full routine up to its first rest: Start, then Done on both sides of set 1.
+    Returns the card, which is now the live message showing the rest."""
+    user.send("/routine")
+    user.press("Full routine", await user.expect("Pick a routine"))
+    card = await user.see(lambda m: "Hip rotations" in m.plain and "▶ Start" in m.labels)
+    user.press("Start", card)
+    user.press("Done", await user.see("Set 1/2 · right side"))
+    user.press("Done", await user.see("Set 1/2 · left side"))
+    return card
+
+
 def timer_jobs(h, user):
     return h.app.job_queue.get_jobs_by_name(timers.timer_name(user.chat_id))
 
@@ -132,12 +144,7 @@ async def test_rest_counts_down_and_a_new_message_says_it_is_over(harness):
     harness.reconfigure(time_scale=0)
     await harness.start()
     user = harness.user()
-    user.send("/routine")
-    user.press("Full routine", await user.expect("Pick a routine"))
-    card = await user.see(lambda m: "Hip rotations" in m.plain and "▶ Start" in m.labels)
-    user.press("Start", card)
-    user.press("Done", await user.see("Set 1/2 · right side"))
-    user.press("Done", await user.see("Set 1/2 · left side"))
+    card = await into_first_rest(user)
     # at scale 0 the rest is over at once and the next set is announced: a new message
     nxt = await user.see("Set 2/2 · right side")
     assert "Next set" in nxt.plain and not nxt.disable_notification
@@ -154,12 +161,7 @@ async def test_a_rest_can_be_skipped_in_place(harness):
     harness.reconfigure(time_scale=0.2)  # the 30 s rest = 6 s
     await harness.start()
     user = harness.user()
-    user.send("/routine")
-    user.press("Full routine", await user.expect("Pick a routine"))
-    card = await user.see(lambda m: "Hip rotations" in m.plain and "▶ Start" in m.labels)
-    user.press("Start", card)
-    user.press("Done", await user.see("Set 1/2 · right side"))
-    user.press("Done", await user.see("Set 1/2 · left side"))
+    card = await into_first_rest(user)
     rest = await user.see("⏱ Rest")
     assert timer_jobs(harness, user)
     user.press("Skip", rest)

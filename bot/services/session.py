@@ -405,10 +405,11 @@ def _schedule(svc: Services, session: Session) -> None:
         return
     remaining = max(0.0, (cursor.ends_at - svc.clock.now()).total_seconds())
     scale = svc.config.time_scale
-    step = walk(svc, session).step(cursor)
+    walkthrough = walk(svc, session)
+    step = walkthrough.step(cursor)
     delay = remaining
     if step is not None and scale > 0:
-        total = walk(svc, session).content_seconds(step, cursor.phase)
+        total = walkthrough.content_seconds(step, cursor.phase)
         delay = timers.next_wake(remaining / scale, total, scale)
     svc.timers.arm(on_timer, session.chat_id, delay, session.id, session.rev)
 
